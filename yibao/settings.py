@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "yibao.audit",
     "yibao.agencies",
     "yibao.workdays",
     "yibao.catalog",
@@ -71,6 +72,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "yibao.wsgi.application"
 
 DATA_DIR = Path(os.environ.get("YIBAO_DATA_DIR", PROJECT_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("YIBAO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'yibao.sqlite3'}"),

@@ -1,6 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from yibao.api.api import api
+from yibao.catalog import views as catalog_views
+
+admin.site.site_header = "医保经办服务平台 · 管理后台"
+admin.site.site_title = "yibao 管理后台"
 
 urlpatterns = [
+    path("", catalog_views.home, name="home"),
+    path("guides/", include("yibao.catalog.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -62,7 +62,9 @@ def _format_errors(path: Path, data: object, error: ValidationError) -> str:
     lines = [f"{path.name}：目录文件校验失败，未载入任何内容："]
     for problem in error.errors():
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"  - {_describe_location(data, tuple(problem['loc']))}：{message}")
+        loc = tuple(problem["loc"])
+        for part in message.split("\n"):
+            lines.append(f"  - {_describe_location(data, loc) + '：' if loc else ''}{part}")
     return "\n".join(lines)
 
 

@@ -210,27 +210,33 @@ class CityCatalog(Strict):
 
     @model_validator(mode="after")
     def references_resolve(self) -> CityCatalog:
+        problems: list[str] = []
+        all_keys = {item.key for item in self.items}
         keys: dict[str, Item] = {}
         codes: set[str] = set()
         for item in self.items:
             if item.key in keys:
-                raise ValueError(f"事项 key「{item.key}」重复")
+                problems.append(f"事项 key「{item.key}」重复")
+            if item.parent is not None and item.parent not in keys and item.parent in all_keys:
+                problems.append(f"事项「{item.name}」应排在其 parent「{item.parent}」之后")
             keys[item.key] = item
             if item.code is not None:
                 if item.code in codes:
-                    raise ValueError(f"事项编码 {item.code} 重复（{item.name}）")
+                    problems.append(f"事项编码 {item.code} 重复（{item.name}）")
                 codes.add(item.code)
         parents = {item.parent for item in self.items if item.parent is not None}
         for item in self.items:
             if item.key not in parents and (item.time_limit is None or not item.steps):
-                raise ValueError(f"事项「{item.name}」没有子项，必须填写 time_limit 和 steps")
+                problems.append(f"事项「{item.name}」没有子项，必须填写 time_limit 和 steps")
             if item.parent is None:
                 continue
             parent = keys.get(item.parent)
             if parent is None:
-                raise ValueError(f"事项「{item.name}」的 parent「{item.parent}」不存在")
-            if parent.parent is not None:
-                raise ValueError(f"事项「{item.name}」的 parent「{item.parent}」本身是子项")
+                problems.append(f"事项「{item.name}」的 parent「{item.parent}」不存在")
+            elif parent.parent is not None:
+                problems.append(f"事项「{item.name}」的 parent「{item.parent}」本身是子项")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
 

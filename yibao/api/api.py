@@ -1,0 +1,167 @@
+"""The REST API (django-ninja); OpenAPI document at /api/docs."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from yibao.api.errors import install_error_handlers
+from yibao.catalog import selectors
+from yibao.catalog.export import export_version
+from yibao.catalog.presentation import export_entry
+from yibao.workdays import calendar as workdays
+
+api = NinjaAPI(
+    title="yibao 医保经办服务平台 API",
+    version="1.0",
+    description="事项清单、办事指南、工作日计算等公开接口。错误以中文说明，字段名见 errors[].field。",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+
+
+class RegionOut(Schema):
+    slug: str
+    name: str
+    code: str
+    catalog_version: int | None
+
+
+class TimeLimitOut(Schema):
+    kind: str
+    days: int | None
+    text: str
+
+
+class ItemSummary(Schema):
+    city: str
+    key: str
+    code: str | None
+    name: str
+    parent: str | None
+    category: int
+    category_name: str
+    time_limit: TimeLimitOut | None
+    tongban_scope: str | None
+    steps: list[str]
+
+
+class LimitKind(StrEnum):
+    instant = "instant"
+    working_days = "working_days"
+    natural_days = "natural_days"
+
+
+class ItemFilter(Schema):
+    city: str | None = Field(None, description="城市标识，如 taiyuan、changzhi、jincheng")
+    category: int | None = Field(None, ge=1, le=10, description="类别序号 1–10")
+    q: str | None = Field(None, max_length=50, description="中文关键词，如 异地、报销")
+
+
+class AddIn(Schema):
+    start: date = Field(description="起算日（当日不计入），YYYY-MM-DD")
+    days: int = Field(ge=0, le=3650, description="天数")
+    kind: LimitKind = Field(LimitKind.working_days, description="working_days 工作日 / natural_days 自然日 / instant 即时")
+
+
+class AddOut(Schema):
+    start: date
+    days: int
+    kind: str
+    result: date
+    rule: str
+
+
+class CountIn(Schema):
+    start: date
+    end: date
+
+
+class CountOut(Schema):
+    start: date
+    end: date
+    working_days: int
+
+
+def _version(city: str):
+    try:
+        return selectors.current_version(city)
+    except selectors.CatalogNotLoaded as exc:
+        raise HttpError(404, f"城市「{city}」不存在或尚未载入事项清单") from exc
+
+
+def _summary(city: str, item) -> dict:
+    limit = None
+    if item.time_limit_kind:
+        limit = {"kind": item.time_limit_kind, "days": item.time_limit_days, "text": item.time_limit_text}
+    return {
+        "city": city, "key": item.key, "code": item.code or None, "name": item.name,
+        "parent": item.parent.name if item.parent else None, "category": item.category.number,
+        "category_name": item.category.name, "time_limit": limit,
+        "tongban_scope": item.tongban_scope or None, "steps": item.steps,
+    }
+
+
+@api.get("/regions", response=list[RegionOut], tags=["事项清单"], summary="统筹区（城市）列表")
+def list_regions(request):
+    from yibao.agencies.models import Region
+
+    regions = Region.objects.order_by("code")
+    current = {
+        v.region_id: v.number
+        for v in selectors.CatalogVersion.objects.filter(is_current=True)
+    }
+    return [
+        {"slug": r.slug, "name": r.name, "code": r.code, "catalog_version": current.get(r.pk)}
+        for r in regions
+    ]
+
+
+@api.get("/items", response=list[ItemSummary], tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
+def list_items(request, filters: Query[ItemFilter]):
+    cities = [filters.city] if filters.city else [r.slug for r in selectors.regions_with_catalog()]
+    result = []
+    for city in cities:
+        version = _version(city)
+        items = selectors.search_items(version, text=filters.q or "", category=filters.category)
+        result += [_summary(city, item) for item in items]
+    return result
+
+
+@api.get("/items/{city}/{key}", tags=["事项清单"], summary="单个事项的完整办事指南数据")
+def get_item(request, city: str, key: str):
+    version = _version(city)
+    item = selectors.get_item(version, key)
+    if item is None:
+        raise HttpError(404, f"{version.region.name}没有标识为「{key}」的事项")
+    limit = None
+    if item.time_limit_kind:
+        limit = {"kind": item.time_limit_kind, "days": item.time_limit_days, "text": item.time_limit_text}
+    entry = export_entry(item.data, parent_name=item.parent.name if item.parent else None,
+                         category_name=item.category.name, limit=limit, steps=item.steps)
+    return {"city": city, "catalog_version": version.number, **entry}
+
+
+@api.get("/items/{city}", tags=["事项清单"], summary="某市全部事项（与 yibao catalog export 相同）")
+def export_items(request, city: str):
+    return export_version(_version(city))
+
+
+@api.get("/workdays/add", response=AddOut, tags=["工作日"], summary="起算日加 N 个工作日或自然日")
+def workdays_add(request, params: Query[AddIn]):
+    days = 0 if params.kind is LimitKind.instant else params.days
+    result = workdays.compute_due_date(params.start, params.kind.value, days)
+    rule = "起算日当日不计入（民法典第二百零一条）"
+    if params.kind is LimitKind.natural_days:
+        rule += "；期间最后一日为法定休假日的，顺延至休假日结束的次日（民法典第二百零三条）"
+    return {"start": params.start, "days": days, "kind": params.kind.value, "result": result, "rule": rule}
+
+
+@api.get("/workdays/count", response=CountOut, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")
+def workdays_count(request, params: Query[CountIn]):
+    return {"start": params.start, "end": params.end,
+            "working_days": workdays.count_working_days(params.start, params.end)}
