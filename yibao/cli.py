@@ -10,6 +10,7 @@ COMMANDS = {
     "serve": "启动 Web 服务（开发用，默认 http://127.0.0.1:8000）",
     "catalog": "事项清单：load / export --city X / diff A B / validate",
     "workdays": "工作日计算：add DATE N [--natural] / count A B / load",
+    "bench": "性能基准：bench guides（结果见 docs/benchmarks.md）",
     "migrate": "建立或升级数据库结构",
     "check": "系统自检（含事项处理器检查）",
     "createsuperuser": "创建管理员账号",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "yibao.agencies",
     "yibao.workdays",
     "yibao.catalog",
+    "yibao.bench",
 ]
 
 MIDDLEWARE = [
