@@ -1,7 +1,7 @@
 """Settings for yibao, driven by environment variables (all prefixed YIBAO_)."""
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 

@@ -3,7 +3,6 @@ import copy
 import pytest
 import yaml
 
-
 MINIMAL = {
     "city": "taiyuan",
     "name": "太原市",

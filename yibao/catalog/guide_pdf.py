@@ -48,7 +48,6 @@ def _p(text: str, style: str = "body") -> Paragraph:
 
 def render_guide_pdf(guide: GuideView) -> bytes:
     """Render one item's guide; Chinese text is real text in an embedded font."""
-    st = styles()
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
