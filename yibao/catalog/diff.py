@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Brackets, punctuation and spaces differ between the seeds for the same words.
-_NOISE = re.compile(r"[\s《》〈〉<>（）()【】\[\]“”\"'、，,。.:：;；\-—_/]+")
+# Brackets, punctuation and spaces differ between the seeds for the same words,
+# and parenthesised remarks ("（加盖单位公章）", "(复印件)") do not change which
+# document is meant.
+_NOISE = re.compile(r"[\s《》〈〉<>【】\[\]“”\"'、，,。.:：;；\-—_/]+")
+_REMARK = re.compile(r"[（(][^（）()]*[）)]")
 
 
 def normalize(text: str) -> str:
-    return _NOISE.sub("", text or "")
+    return _NOISE.sub("", _REMARK.sub("", text or ""))
 
 
 @dataclass

@@ -52,6 +52,7 @@ def render_guide_pdf(guide: GuideView) -> bytes:
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
         topMargin=16 * mm, bottomMargin=16 * mm,
+        initialFontName=register_cjk_font(),
         title=f"{guide.name} 办事指南", author=guide.city_name, subject="医疗保障经办政务服务办事指南",
     )
     story = [_p(f"{guide.name}", "title"), _p(f"{guide.city_name} · {guide.source_title}", "subtitle")]
@@ -62,6 +63,7 @@ def render_guide_pdf(guide: GuideView) -> bytes:
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9aa9b8")),
             ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f8")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), register_cjk_font()),
         ]))
         story.append(table)
     if guide.steps:
@@ -80,6 +82,7 @@ def render_guide_pdf(guide: GuideView) -> bytes:
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9aa9b8")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), register_cjk_font()),
         ]))
         story.append(table)
     story += [Spacer(1, 6 * mm), _p(f"事项清单第 {guide.version_number} 版 · 由 yibao 生成", "small")]

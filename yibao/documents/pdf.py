@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from reportlab.graphics.shapes import STATE_DEFAULTS
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -29,6 +30,9 @@ def register_cjk_font() -> str:
         )
     options = {"subfontIndex": 0} if path.suffix.lower() == ".ttc" else {}
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), **options))
+    # Graphics (flowcharts) start each drawing in the default font; without this
+    # every such page would reference an unembedded Helvetica.
+    STATE_DEFAULTS["fontName"] = FONT_NAME
     return FONT_NAME
 
 
