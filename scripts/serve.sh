@@ -16,7 +16,8 @@ cat <<TXT
    事项比对  http://${host}:${port}/guides/compare/
    接口文档  http://${host}:${port}/api/docs
    管理后台  http://${host}:${port}/admin/
- 演示账号：管理员 admin / ${YIBAO_DEMO_PASSWORD:-yibao-demo-2026}
+ 登录      http://${host}:${port}/accounts/login/
+ 演示账号：见上方列表（密码均为 yibao-demo-2026）
  （按 Ctrl+C 停止）
 ================================================================
 TXT

@@ -12,4 +12,5 @@ urlpatterns = [
     path("guides/", include("yibao.catalog.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("accounts/", include("yibao.accounts.urls")),
 ]

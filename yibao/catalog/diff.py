@@ -13,7 +13,13 @@ _REMARK = re.compile(r"[（(][^（）()]*[）)]")
 
 
 def normalize(text: str) -> str:
-    return _NOISE.sub("", _REMARK.sub("", text or ""))
+    """Key for item names: punctuation-insensitive, qualifiers such as （新参） kept."""
+    return _NOISE.sub("", text or "")
+
+
+def normalize_material(text: str) -> str:
+    """Key for materials: also ignores parenthesised remarks."""
+    return normalize(_REMARK.sub("", text or ""))
 
 
 @dataclass
@@ -50,7 +56,7 @@ def _materials(entries: list[dict]) -> dict[str, str]:
     names: dict[str, str] = {}
     for entry in entries:
         for material in entry["materials"]:
-            names.setdefault(normalize(material["name"]), material["name"])
+            names.setdefault(normalize_material(material["name"]), material["name"])
     return names
 
 

@@ -1,0 +1,86 @@
+"""Logins of persons, units and staff.
+
+Design: every login is one ``django.contrib.auth`` User, told apart by a
+username prefix, with a profile row for what the kind needs:
+
+- a person (参保人员): username ``"p:" + 公民身份号码``, profile ``PersonAccount``;
+- a unit (参保单位): username ``"u:" + 统一社会信用代码``, profile ``UnitAccount``;
+- a clerk (经办人员): a plain username, profile ``yibao.agencies.StaffMember``.
+
+Django's username validator does not allow ":", so a staff username can never
+collide with a person's or unit's. Passwords, sessions, ``login_required`` and
+the admin therefore work unchanged. Logging in goes through
+``yibao.accounts.services.authenticate_account``, which adds the lockout
+(``LoginThrottle``) and the audit rows.
+"""
+
+from django.conf import settings
+from django.db import models
+
+PERSON_PREFIX = "p:"
+UNIT_PREFIX = "u:"
+
+
+class LoginKind(models.TextChoices):
+    PERSON = "person", "个人"
+    UNIT = "unit", "单位"
+    STAFF = "staff", "经办人员"
+
+
+class PersonAccount(models.Model):
+    """An insured person's online account, keyed by 公民身份号码."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="person_account", verbose_name="登录账号")
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号码", max_length=20)
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "个人账号"
+        verbose_name_plural = "个人账号"
+        ordering = ["id_number"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitAccount(models.Model):
+    """An employer unit's online account, keyed by 统一社会信用代码."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="unit_account", verbose_name="登录账号")
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("单位名称", max_length=100)
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位账号"
+        verbose_name_plural = "单位账号"
+        ordering = ["uscc"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoginThrottle(models.Model):
+    """Recent failed logins of one username and the lock they caused.
+
+    A row per username tried (existing or not, so that the answer does not tell
+    an attacker which accounts exist). ``recent_failures`` holds the ISO times
+    of failures in the sliding 15-minute window.
+    """
+
+    username = models.CharField("用户名", max_length=150, unique=True)
+    recent_failures = models.JSONField("近期失败时间", default=list, blank=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.username

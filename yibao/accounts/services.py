@@ -1,0 +1,287 @@
+"""Registration and login of persons, units and staff (see models.py for the design)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from yibao.accounts.models import (
+    PERSON_PREFIX,
+    UNIT_PREFIX,
+    LoginKind,
+    LoginThrottle,
+    PersonAccount,
+    UnitAccount,
+)
+from yibao.agencies.models import StaffMember
+from yibao.agencies.services import DEMO_PASSWORD, DemoLogin
+from yibao.audit.services import record_audit
+from yibao.ids import (
+    InvalidIdentifier,
+    make_resident_id,
+    make_uscc,
+    mask_resident_id,
+    validate_resident_id,
+    validate_uscc,
+)
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+LOCK_PERIOD = datetime.timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+# Mainland mobile numbers, or a landline with area code (0351-1234567).
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+# Demo accounts: numbers built with a correct check digit in Taiyuan 小店区 and
+# Jincheng 泽州县; they belong to nobody.
+DEMO_PERSONS = [
+    {"id_number": make_resident_id("14010519850312251"), "name": "王建国", "phone": "13800000001"},
+    {"id_number": make_resident_id("14052519920708242"), "name": "李晓梅", "phone": "13800000002"},
+]
+DEMO_UNITS = [
+    {"uscc": make_uscc("91140105MA0K12345"), "name": "太原示例科技有限公司"},
+]
+
+
+class AccountError(Exception):
+    """A refused registration or login; the Chinese message names the field."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class LoginLocked(AccountError):
+    pass
+
+
+def _ip(request: HttpRequest | None) -> str:
+    return (request.META.get("REMOTE_ADDR", "") if request is not None else "")[:45]
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码长度至少 {MIN_PASSWORD_LENGTH} 位", field=field)
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise AccountError("密码" + "；".join(exc.messages), field=field) from exc
+
+
+def _identifier(validate, value: str, field: str) -> str:
+    try:
+        result = validate(value)
+    except InvalidIdentifier as exc:
+        raise AccountError(exc.message, field=field) from exc
+    return str(result)
+
+
+# --- registration ----------------------------------------------------------------
+
+@transaction.atomic
+def register_person(*, id_number: str, name: str, phone: str, password: str,
+                    actor: str) -> PersonAccount:
+    """Open an online account for an insured person.
+
+    Refuses an invalid 公民身份号码, an empty name, a malformed phone number, a
+    short password or a number that already has an account; nothing is written then.
+    """
+    number = _identifier(validate_resident_id, id_number, "id_number")
+    name = (name or "").strip()
+    if not name:
+        raise AccountError("姓名不能为空", field="name")
+    if len(name) > 50:
+        raise AccountError("姓名不能超过 50 个字", field="name")
+    phone = (phone or "").strip()
+    if not _PHONE.match(phone):
+        raise AccountError("手机号码格式错误，应为 11 位手机号或带区号的固定电话", field="phone")
+    _check_password(password)
+    username = PERSON_PREFIX + number
+    User = get_user_model()
+    if PersonAccount.objects.filter(id_number=number).exists() or \
+            User.objects.filter(username=username).exists():
+        raise AccountError(f"公民身份号码 {mask_resident_id(number)} 已注册，请直接登录",
+                           field="id_number")
+    user = User.objects.create(username=username, first_name=name,
+                               password=make_password(password))
+    account = PersonAccount(user=user, id_number=number, name=name, phone=phone)
+    account.full_clean()
+    account.save()
+    record_audit(actor=actor, action="accounts.person.register", object_type="PersonAccount",
+                 object_id=account.pk,
+                 after={"id_number": number, "name": name})
+    return account
+
+
+@transaction.atomic
+def register_unit(*, uscc: str, name: str, password: str, actor: str) -> UnitAccount:
+    """Open an online account for an employer unit; refusals write nothing."""
+    code = _identifier(validate_uscc, uscc, "uscc")
+    name = (name or "").strip()
+    if not name:
+        raise AccountError("单位名称不能为空", field="name")
+    if len(name) > 100:
+        raise AccountError("单位名称不能超过 100 个字", field="name")
+    _check_password(password)
+    username = UNIT_PREFIX + code
+    User = get_user_model()
+    if UnitAccount.objects.filter(uscc=code).exists() or \
+            User.objects.filter(username=username).exists():
+        raise AccountError(f"统一社会信用代码 {code} 已注册，请直接登录", field="uscc")
+    user = User.objects.create(username=username, first_name=name[:150],
+                               password=make_password(password))
+    account = UnitAccount(user=user, uscc=code, name=name)
+    account.full_clean()
+    account.save()
+    record_audit(actor=actor, action="accounts.unit.register", object_type="UnitAccount",
+                 object_id=account.pk, after={"uscc": code, "name": name})
+    return account
+
+
+# --- login -------------------------------------------------------------------------
+
+def login_username(kind: str, identifier: str) -> str:
+    """The auth username for what a user typed in the form of a login kind."""
+    if kind == LoginKind.PERSON:
+        return PERSON_PREFIX + _identifier(validate_resident_id, identifier, "identifier")
+    if kind == LoginKind.UNIT:
+        return UNIT_PREFIX + _identifier(validate_uscc, identifier, "identifier")
+    if kind == LoginKind.STAFF:
+        username = (identifier or "").strip()
+        if not username:
+            raise AccountError("用户名不能为空", field="identifier")
+        if ":" in username or len(username) > 150:
+            raise AccountError("用户名格式错误", field="identifier")
+        return username
+    raise AccountError("登录方式无效，可选：个人、单位、经办人员", field="kind")
+
+
+def _kind_matches(user, kind: str) -> bool:
+    if kind == LoginKind.PERSON:
+        return PersonAccount.objects.filter(user=user).exists()
+    if kind == LoginKind.UNIT:
+        return UnitAccount.objects.filter(user=user).exists()
+    # The administrator logs in as staff too, so that the demo admin can use the console.
+    return user.is_superuser or StaffMember.objects.filter(user=user, is_active=True).exists()
+
+
+def _locked_message(locked_until: datetime.datetime, now: datetime.datetime) -> str:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+
+
+def _audit_id(username: str) -> str:
+    # The audit trail is staff-only and must name who tried, so numbers stay
+    # unmasked there; object_id holds at most 64 characters.
+    return username[:64]
+
+
+def authenticate_account(*, kind: str, identifier: str, password: str,
+                         request: HttpRequest | None = None,
+                         now: datetime.datetime | None = None, channel: str = "web"):
+    """Check a login and return the User, or raise AccountError / LoginLocked.
+
+    Five failures within 15 minutes lock the username for 15 minutes; a
+    success clears the count. Successes, failures and attempts on a locked
+    account are all audited. ``now`` lets tests travel in time.
+    """
+    now = now or timezone.now()
+    ip = _ip(request)
+    try:
+        username = login_username(kind, identifier)
+    except AccountError as exc:
+        with transaction.atomic():
+            record_audit(actor="anonymous", action="accounts.login.invalid", object_type="Login",
+                         object_id=kind[:64], channel=channel,
+                         after={"kind": kind, "reason": exc.message, "ip": ip})
+        raise
+    audit_id = _audit_id(username)
+    error: AccountError
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=username)
+        if throttle.locked_until is not None and throttle.locked_until > now:
+            record_audit(actor="anonymous", action="accounts.login.locked", object_type="Login",
+                         object_id=audit_id, channel=channel,
+                         after={"kind": kind, "locked_until": throttle.locked_until.isoformat(),
+                                "ip": ip})
+            error = LoginLocked(_locked_message(throttle.locked_until, now), field="identifier")
+        else:
+            user = authenticate(request, username=username, password=password or "")
+            if user is not None and not _kind_matches(user, kind):
+                # Right password, wrong door: not a guessing attempt, so not counted.
+                record_audit(actor=user.get_username(), action="accounts.login.wrong_kind",
+                             object_type="Login", object_id=audit_id, channel=channel,
+                             after={"kind": kind, "ip": ip})
+                error = AccountError(f"该账号不能以「{LoginKind(kind).label}」方式登录",
+                                     field="kind")
+            elif user is not None:
+                if throttle.recent_failures or throttle.locked_until:
+                    throttle.recent_failures = []
+                    throttle.locked_until = None
+                    throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
+                record_audit(actor=user.get_username(), action="accounts.login.success",
+                             object_type="Login", object_id=audit_id, channel=channel,
+                             after={"kind": kind, "ip": ip})
+                return user
+            else:
+                since = now - FAILURE_WINDOW
+                failures = [t for t in throttle.recent_failures
+                            if datetime.datetime.fromisoformat(t) > since]
+                failures.append(now.isoformat())
+                if len(failures) >= MAX_FAILURES:
+                    throttle.locked_until = now + LOCK_PERIOD
+                    throttle.recent_failures = []
+                    error = LoginLocked(_locked_message(throttle.locked_until, now),
+                                        field="identifier")
+                else:
+                    throttle.locked_until = None
+                    throttle.recent_failures = failures
+                    left = MAX_FAILURES - len(failures)
+                    error = AccountError(
+                        f"账号或密码错误（再失败 {left} 次账号将锁定 "
+                        f"{int(LOCK_PERIOD.total_seconds() // 60)} 分钟）",
+                        field="password",
+                    )
+                throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
+                record_audit(actor="anonymous", action="accounts.login.failure",
+                             object_type="Login", object_id=audit_id, channel=channel,
+                             after={"kind": kind, "failures": len(failures),
+                                    "locked": isinstance(error, LoginLocked), "ip": ip})
+    # Raised after the block so that the failure count and audit rows are committed.
+    raise error
+
+
+def record_logout(*, user, channel: str = "web") -> None:
+    """Audit a logout (the view ends the session)."""
+    with transaction.atomic():
+        record_audit(actor=user.get_username(), action="accounts.logout", object_type="Login",
+                     object_id=_audit_id(user.get_username()), channel=channel)
+
+
+# --- demo ----------------------------------------------------------------------------
+
+def load_demo_accounts(*, actor: str) -> list[DemoLogin]:
+    """Create the demo persons and unit (password DEMO_PASSWORD) if missing; return their logins."""
+    logins = []
+    with transaction.atomic():
+        for person in DEMO_PERSONS:
+            if not PersonAccount.objects.filter(id_number=person["id_number"]).exists():
+                register_person(password=DEMO_PASSWORD, actor=actor, **person)
+            logins.append(DemoLogin(kind="个人", login=person["id_number"],
+                                    password=DEMO_PASSWORD, description=person["name"]))
+        for unit in DEMO_UNITS:
+            if not UnitAccount.objects.filter(uscc=unit["uscc"]).exists():
+                register_unit(password=DEMO_PASSWORD, actor=actor, **unit)
+            logins.append(DemoLogin(kind="单位", login=unit["uscc"],
+                                    password=DEMO_PASSWORD, description=unit["name"]))
+    return logins

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from yibao.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.me, name="me"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register_view, name="register"),
+]

@@ -1,0 +1,85 @@
+"""Login, logout and registration pages (thin: parse, call a service, render)."""
+
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from yibao.accounts import selectors, services
+from yibao.accounts.forms import IDENTIFIER_LABELS, LoginForm, PersonRegisterForm
+from yibao.accounts.models import LoginKind
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    kind = request.POST.get("kind") or request.GET.get("kind") or LoginKind.PERSON
+    if kind not in LoginKind.values:
+        kind = LoginKind.PERSON
+    form = LoginForm(request.POST or None, kind=kind, initial={"kind": kind})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.authenticate_account(
+                    kind=form.cleaned_data["kind"], identifier=form.cleaned_data["identifier"],
+                    password=form.cleaned_data["password"], request=request,
+                )
+            except services.AccountError as exc:
+                form.add_error("identifier" if exc.field in ("identifier", "kind") else None,
+                               exc.message)
+            else:
+                auth_login(request, user)
+                return redirect(_next_url(request) or "accounts:me")
+        status = 400
+    tabs = [{"kind": k, "label": label, "active": k == kind,
+             "identifier_label": IDENTIFIER_LABELS[k]} for k, label in LoginKind.choices]
+    return render(request, "accounts/login.html",
+                  {"form": form, "tabs": tabs, "kind": kind, "next": _next_url(request)},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request):
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            services.record_logout(user=request.user)
+        auth_logout(request)
+        return redirect("accounts:login")
+    return render(request, "accounts/logout.html")
+
+
+@require_http_methods(["GET", "POST"])
+def register_view(request):
+    form = PersonRegisterForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.register_person(
+                    id_number=data["id_number"], name=data["name"], phone=data["phone"],
+                    password=data["password"], actor="self-registration",
+                )
+            except services.AccountError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return render(request, "accounts/registered.html",
+                              {"id_number": data["id_number"]})
+        status = 400
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@login_required
+def me(request):
+    return render(request, "accounts/me.html",
+                  {"account": selectors.current_account(request.user)})
