@@ -11,6 +11,8 @@ COMMANDS = {
     "catalog": "事项清单：load / export --city X / diff A B / validate",
     "workdays": "工作日计算：add DATE N [--natural] / count A B / load",
     "bench": "性能基准：bench guides（结果见 docs/benchmarks.md）",
+    "cases": "办件：cases sweep 标记超期办件",
+    "db_worker": "后台任务执行器（django-tasks 数据库队列）",
     "migrate": "建立或升级数据库结构",
     "check": "系统自检（含事项处理器检查）",
     "createsuperuser": "创建管理员账号",

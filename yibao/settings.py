@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "yibao.accounts",
     "yibao.workdays",
     "yibao.catalog",
+    "yibao.cases",
+    "yibao.enrollment",
     "yibao.bench",
 ]
 

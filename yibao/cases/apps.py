@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "yibao.cases"
+    label = "cases"
+    verbose_name = "办件"
+
+    def ready(self):
+        from yibao.cases import handlers  # noqa: F401  (registers the system check)

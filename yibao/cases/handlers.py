@@ -1,0 +1,91 @@
+"""The seam between the case engine and the business domains.
+
+Each catalog item is handled by the handler registered under its ``handler``
+key, its national sub-item code or its own code, in that order; items nobody
+has claimed yet get ``ItemHandler`` itself, which has no business effect.
+A domain app registers its handlers from its ``handlers.py`` (imported by its
+AppConfig.ready), e.g. ``yibao.enrollment.handlers``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core import checks
+from pydantic import BaseModel, ValidationError
+
+
+class HandlerRefusal(Exception):
+    """A business precondition that is not met; the message says why, in Chinese."""
+
+
+class NoFields(BaseModel):
+    pass
+
+
+class ItemHandler:
+    """Default handler: no fields, no preconditions, no effect."""
+
+    key: ClassVar[str] = "default"
+    Fields: ClassVar[type[BaseModel]] = NoFields
+
+    def parse_fields(self, data: dict) -> BaseModel:
+        try:
+            return self.Fields.model_validate(data or {})
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"]) or "申请信息"
+                problems.append(f"字段 {field}：{error['msg'].removeprefix('Value error, ')}")
+            raise HandlerRefusal("；".join(problems)) from exc
+
+    def check(self, *, case, fields: BaseModel) -> None:
+        """Raise HandlerRefusal if the application cannot go on (called at submit and accept)."""
+
+    def on_step(self, *, case, step: str, fields: BaseModel, actor: str) -> None:
+        """Apply the business effect of reaching ``step`` (inside the move's transaction)."""
+
+
+_registry: dict[str, ItemHandler] = {}
+DEFAULT = ItemHandler()
+
+
+def register(*keys: str):
+    """Class decorator: register a handler instance under one or more keys."""
+
+    def decorate(cls: type[ItemHandler]) -> type[ItemHandler]:
+        instance = cls()
+        for key in keys:
+            if key in _registry and type(_registry[key]) is not cls:
+                raise RuntimeError(f"事项处理器 {key} 重复注册")
+            _registry[key] = instance
+        return cls
+
+    return decorate
+
+
+def handler_for(item) -> ItemHandler:
+    data = item.data if hasattr(item, "data") else item
+    for key in (data.get("handler"), data.get("national_item"), data.get("code")):
+        if key and key in _registry:
+            return _registry[key]
+    return DEFAULT
+
+
+@checks.register()
+def check_catalog_handlers(app_configs=None, **kwargs):
+    """Every handler a catalog data file names explicitly must be registered."""
+    from yibao.catalog.files import CITIES, CatalogFileError, city_path, read_city_file
+
+    errors = []
+    for city in CITIES:
+        try:
+            catalog = read_city_file(city_path(city)).catalog
+        except CatalogFileError as exc:
+            errors.append(checks.Error(str(exc), id="cases.E001"))
+            continue
+        for item in catalog.items:
+            if item.handler and item.handler not in _registry:
+                errors.append(checks.Error(
+                    f"{city}.yaml 事项「{item.name}」指定的处理器 {item.handler} 未注册", id="cases.E002"))
+    return errors

@@ -1,0 +1,122 @@
+"""Reads of cases, scoped to who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yibao.agencies.models import StaffMember
+from yibao.agencies.selectors import staff_roles
+from yibao.cases import lifecycle
+from yibao.cases.models import Case, CaseStatus
+from yibao.cases.routing import may_accept, may_handle
+from yibao.ids import mask_resident_id
+from yibao.workdays.calendar import count_working_days
+
+NEAR_DUE_WORKING_DAYS = 2
+OPEN_STATUSES = [s for s in CaseStatus.values if s not in lifecycle.TERMINAL]
+
+
+def _base() -> QuerySet[Case]:
+    return Case.objects.select_related("item", "item__category", "region", "home_agency", "accepting_agency",
+                                       "accepting_window")
+
+
+def cases_of_applicant(user) -> QuerySet[Case]:
+    return _base().filter(applicant_user=user)
+
+
+def case_of_applicant(user, number: str) -> Case | None:
+    return cases_of_applicant(user).filter(number=number).first()
+
+
+def cases_visible_to_staff(staff: StaffMember) -> QuerySet[Case]:
+    """The cases of the staff member's agency: accepted there or belonging there (通办: both see it)."""
+    return _base().filter(Q(home_agency=staff.agency) | Q(accepting_agency=staff.agency))
+
+
+def case_for_staff(staff: StaffMember, number: str) -> Case | None:
+    """A case this clerk may open: one of the agency's, or one awaiting acceptance
+    that the agency may accept (a 通办 item brought to this window)."""
+    case = _base().filter(number=number).first()
+    if case is None:
+        return None
+    if staff.agency_id in (case.home_agency_id, case.accepting_agency_id):
+        return case
+    if case.status in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTING) and may_accept(staff=staff, case=case):
+        return case
+    return None
+
+
+@dataclass
+class TodoRow:
+    case: Case
+    action: str
+    action_label: str
+    flag: str  # "" / "临期" / "超期"
+    masked_id: str
+
+
+def deadline_flag(case: Case, today: date) -> str:
+    if case.due_date is None or case.status in lifecycle.TERMINAL:
+        return ""
+    if case.due_date < today:
+        return "超期"
+    if case.status != CaseStatus.SUPPLEMENTING and count_working_days(today, case.due_date) <= NEAR_DUE_WORKING_DAYS:
+        return "临期"
+    return ""
+
+
+def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", flag: str = "",
+                   today: date | None = None) -> list[TodoRow]:
+    """待办任务: open cases whose next move this clerk may make, most urgent first."""
+    today = today or timezone.localdate()
+    roles = staff_roles(staff)
+    cases = cases_visible_to_staff(staff).filter(status__in=OPEN_STATUSES)
+    if item_key:
+        cases = cases.filter(item__key=item_key)
+    if status:
+        cases = cases.filter(status=status)
+    rows = []
+    for case in cases.order_by("due_date", "submitted_at"):
+        if case.status == CaseStatus.SUPPLEMENTING:
+            continue  # waiting for the applicant
+        step = lifecycle.next_step(case.item.steps, case.status)
+        if step is None:
+            continue
+        role = lifecycle.role_for(case.item.steps, step)
+        allowed = may_accept(staff=staff, case=case) if step.action == "accept" else may_handle(staff=staff, case=case)
+        if role not in roles or not allowed:
+            continue
+        row_flag = deadline_flag(case, today)
+        if flag and row_flag != flag:
+            continue
+        masked = mask_resident_id(case.applicant_id_number) if case.applicant_kind == "person" else case.applicant_id_number
+        rows.append(TodoRow(case, step.action, step.label, row_flag, masked))
+    order = {"超期": 0, "临期": 1, "": 2}
+    rows.sort(key=lambda r: (order[r.flag], r.case.due_date or date.max))
+    return rows
+
+
+def public_progress(number: str, phone: str) -> dict | None:
+    """Status of a case for anyone holding its number and the applicant's phone; nothing personal."""
+    case = _base().filter(number=number.strip(), applicant_phone=phone.strip()).first()
+    if case is None:
+        return None
+    return {
+        "number": case.number,
+        "item": case.item.name,
+        "region": case.region.name,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "submitted_on": timezone.localtime(case.submitted_at).date(),
+        "due_date": case.due_date,
+        "steps": [
+            {"action": lifecycle.ACTION_LABELS.get(e.action, e.action),
+             "status": CaseStatus(e.to_status).label, "at": e.at}
+            for e in case.events.all()
+        ],
+    }
