@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "yibao.catalog",
     "yibao.cases",
     "yibao.enrollment",
+    "yibao.evaluations",
+    "yibao.ledger",
+    "yibao.hall",
+    "yibao.console",
+    "yibao.api",
     "yibao.bench",
 ]
 

@@ -10,6 +10,10 @@ admin.site.site_title = "yibao 管理后台"
 urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("guides/", include("yibao.catalog.urls")),
+    path("hall/", include("yibao.hall.urls")),
+    path("console/", include("yibao.console.urls")),
+    path("evaluations/", include("yibao.evaluations.urls")),
+    path("ledger/", include("yibao.ledger.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("yibao.accounts.urls")),

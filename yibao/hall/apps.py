@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HallConfig(AppConfig):
+    name = "yibao.hall"
+    label = "hall"
