@@ -19,3 +19,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def catalog(db):
     """The three cities' catalogs, (re)loaded if a transactional test flushed them."""
     return {city: load_catalog(city=city, actor="test") for city in CITIES}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.5 s per test user; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
