@@ -14,6 +14,8 @@ from typing import ClassVar
 from django.core import checks
 from pydantic import BaseModel, ValidationError
 
+from yibao.validation import chinese_message, field_name
+
 
 class HandlerRefusal(Exception):
     """A business precondition that is not met; the message says why, in Chinese."""
@@ -35,8 +37,12 @@ class ItemHandler:
         except ValidationError as exc:
             problems = []
             for error in exc.errors():
-                field = ".".join(str(p) for p in error["loc"]) or "申请信息"
-                problems.append(f"字段 {field}：{error['msg'].removeprefix('Value error, ')}")
+                loc = tuple(error["loc"])
+                info = self.Fields.model_fields.get(str(loc[0])) if loc else None
+                label = info.title if info is not None and info.title else field_name(loc) or "申请信息"
+                message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
+                           else chinese_message(error))
+                problems.append(f"字段 {label}（{field_name(loc)}）：{message}")
             raise HandlerRefusal("；".join(problems)) from exc
 
     def check(self, *, case, fields: BaseModel) -> None:

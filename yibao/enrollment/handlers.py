@@ -19,13 +19,13 @@ InsuranceType = Literal["职工基本医疗保险", "生育保险", "补充医�
 class UnitRegistrationFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_name: str = Field(min_length=2, max_length=100)
-    unit_type: Literal["机关", "事业", "企业", "社会团体", "民办非企业"]
-    insurance_types: list[InsuranceType] = Field(min_length=1)
-    address: str = Field(default="", max_length=200)
-    legal_representative: str = Field(default="", max_length=50)
-    contact_name: str = Field(default="", max_length=50)
-    contact_phone: str = Field(default="", max_length=20)
+    unit_name: str = Field(min_length=2, max_length=100, title="单位名称")
+    unit_type: Literal["机关", "事业", "企业", "社会团体", "民办非企业"] = Field(title="单位类型")
+    insurance_types: list[InsuranceType] = Field(min_length=1, title="参保险种")
+    address: str = Field(default="", max_length=200, title="单位地址")
+    legal_representative: str = Field(default="", max_length=50, title="法定代表人")
+    contact_name: str = Field(default="", max_length=50, title="联系人")
+    contact_phone: str = Field(default="", max_length=20, title="联系电话")
 
     @field_validator("insurance_types")
     @classmethod

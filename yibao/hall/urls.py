@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yibao.hall import views
 
 app_name = "hall"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("apply/<slug:city>/<slug:key>/", views.apply, name="apply"),
+    path("apply/<slug:city>/<slug:key>/checklist/", views.checklist, name="checklist"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/resubmit/", views.resubmit, name="resubmit"),
+    path("cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("cases/<str:number>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("cases/<str:number>/notices/<str:notice_number>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("progress/", views.progress, name="progress"),
+]

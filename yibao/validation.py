@@ -1,0 +1,49 @@
+"""Chinese wording for pydantic validation errors, shared by the API and the item handlers."""
+
+from __future__ import annotations
+
+# pydantic error types → Chinese wording (the field name is prefixed by the caller).
+MESSAGES = {
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "extra_forbidden": "不是本事项的字段",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "bool_type": "应为是/否",
+    "bool_parsing": "应为是/否",
+    "missing": "必填",
+    "date_from_datetime_parsing": "日期格式无效，应为 YYYY-MM-DD",
+    "date_parsing": "日期格式无效，应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式无效，应为 YYYY-MM-DD",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "string_too_long": "长度不能超过 {max_length}",
+    "string_too_short": "长度不能少于 {min_length}",
+    "enum": "取值无效，可选：{expected}",
+    "literal_error": "取值无效，可选：{expected}",
+    "string_pattern_mismatch": "格式无效",
+}
+
+
+def field_name(loc: tuple) -> str:
+    # ninja prefixes the location with "query"/"path"/"body"; users know only the field.
+    parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]
+    return ".".join(parts) or "请求"
+
+
+def chinese_message(error: dict) -> str:
+    template = MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "取值无效")
+    ctx = dict(error.get("ctx") or {})
+    if isinstance(ctx.get("expected"), str):
+        # pydantic writes "'a', 'b' or 'c'"; say it the Chinese way: a、b、c
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ").replace("'", "").replace(", ", "、")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
