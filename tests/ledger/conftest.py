@@ -1,0 +1,1 @@
+from tests.evaluations.conftest import *  # noqa: F401,F403

@@ -1,0 +1,56 @@
+"""台账 pages: the supervisor's table and its Excel export."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from yibao.agencies.selectors import staff_of
+from yibao.ledger.export import ledger_workbook
+from yibao.ledger.selectors import ledger_rows
+from yibao.ledger.supervision import InvalidPeriod, LedgerForbidden, parse_period, supervision_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff_or_none(request):
+    """None for a superuser (unscoped), else the clerk; a user with no staff profile is refused."""
+    if request.user.is_superuser:
+        return None
+    staff = staff_of(request.user)
+    if staff is None:
+        raise LedgerForbidden("只有科长或管理员可以查看台账")
+    return staff
+
+
+@login_required
+def index(request):
+    staff = _staff_or_none(request)
+    scope = supervision_scope(staff=staff)  # 403 before anything else
+    context = {"scope": scope, "start": request.GET.get("start", ""), "end": request.GET.get("end", ""),
+               "error": "", "rows": [], "total": None}
+    try:
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=timezone.localdate())
+    except InvalidPeriod as exc:
+        context["error"] = str(exc)
+        return render(request, "ledger/index.html", context, status=400)
+    rows = ledger_rows(staff=staff, start=start, end=end)
+    context.update(start=start.isoformat(), end=end.isoformat(), rows=rows[:-1], total=rows[-1])
+    return render(request, "ledger/index.html", context)
+
+
+@login_required
+def export(request):
+    staff = _staff_or_none(request)
+    scope = supervision_scope(staff=staff)
+    try:
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=timezone.localdate())
+    except InvalidPeriod as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    rows = ledger_rows(staff=staff, start=start, end=end)
+    content = ledger_workbook(rows, start=start, end=end, scope_label=scope.label,
+                              generated_at=timezone.localtime())
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"ledger-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
