@@ -31,3 +31,5 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+from tests.cases.conftest import *  # noqa: E402,F401,F403  (the Jincheng personas)
