@@ -2,12 +2,10 @@
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_choosing_item_and_situation_recomputes_the_checklist(live_server, client, staff, reimbursement, page):  # noqa: F811
+def test_choosing_item_and_situation_recomputes_the_checklist(live_server, client, staff, reimbursement, page):
     client.force_login(staff["zezhou"]["accept"].user)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                                "url": live_server.url}])
