@@ -44,6 +44,9 @@ from yibao.cases.services import (
 from yibao.catalog.schema import SpecialGroup, UnitType
 from yibao.catalog.selectors import CatalogNotLoaded, current_version, items_of
 from yibao.console import forms
+from yibao.evaluations.models import Level
+from yibao.evaluations.selectors import evaluation_of_case
+from yibao.evaluations.services import EvaluationError, rate_case_at_window
 from yibao.ids import mask_resident_id
 
 PAGE_SIZE = 50
@@ -178,6 +181,12 @@ def _panels(staff, case: Case) -> dict:
         if staff_can(staff, role) and may_handle(staff=staff, case=case):
             panels["step"] = step
             panels["deny"] = "deny" in actions or step.name in ("审核", "调查", "认定", "复审")
+    # 一次一评: the window clerk of the accepting agency records the applicant's rating.
+    panels["rate"] = (
+        case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED)
+        and staff_can(staff, "accept")
+        and staff.agency_id == (case.accepting_agency_id or case.home_agency_id)
+        and evaluation_of_case(case) is None)
     if "resubmit" in actions:
         panels["resubmit"] = (
             (staff_can(staff, "accept") and may_accept(staff=staff, case=case))
@@ -205,6 +214,7 @@ def _render_detail(request, case: Case, *, error: str = "", status: int = 200, p
         wanted=[m for m in materials if m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)],
         default_window_id=staff.default_window_id, error=error, posted=posted,
         new_notice=request.GET.get("notice", ""),
+        levels=Level.choices, evaluation=evaluation_of_case(case),
     )
     return render(request, "console/case_detail.html", context, status=status)
 
@@ -293,6 +303,21 @@ def resubmit(request, number: str):
         messages.success(request, f"办件 {case.number} 已补正材料，当前状态：{case.get_status_display()}")
         return redirect("console:case_detail", number=case.number)
 
+    return _act(request, number, perform)
+
+
+@require_POST
+@staff_required
+def rate_at_window(request, number: str):
+    """一次一评 entered at the window after completion or refusal."""
+    def perform(case):
+        try:
+            rate_case_at_window(case=case, staff=request.staff, level=request.POST.get("level", ""),
+                                comment=request.POST.get("comment", ""))
+        except EvaluationError as exc:
+            raise forms.FormError(str(exc)) from exc
+        messages.success(request, f"已录入办件 {case.number} 的窗口评价")
+        return redirect("console:case_detail", number=case.number)
     return _act(request, number, perform)
 
 
