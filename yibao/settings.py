@@ -129,6 +129,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Scans are capped at 10 MB each (yibao.cases.uploads); an API request carries
+# several of them base64-encoded in JSON, so the body limit must be larger.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 
 TASKS = {
     "default": {

@@ -9,6 +9,9 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from yibao.api.auth import router as auth_router
+from yibao.api.cases import install_case_error_handlers
+from yibao.api.cases import router as cases_router
 from yibao.api.errors import install_error_handlers
 from yibao.catalog import selectors
 from yibao.catalog.export import export_version
@@ -22,6 +25,9 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+install_case_error_handlers(api)
+api.add_router("/", auth_router)
+api.add_router("/", cases_router)
 
 
 class RegionOut(Schema):
