@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:number>/advance/", views.advance, name="advance"),
     path("cases/<str:number>/resubmit/", views.resubmit, name="resubmit"),
     path("cases/<str:number>/rate/", views.rate_at_window, name="rate"),
+    path("cases/<str:number>/supplement/", views.request_supplement, name="supplement"),
     path("files/<int:file_id>/", views.download_file, name="download_file"),
     path("new/", views.new_case, name="new_case"),
     path("new/checklist/", views.new_checklist, name="new_checklist"),

@@ -181,6 +181,10 @@ def _panels(staff, case: Case) -> dict:
         if staff_can(staff, role) and may_handle(staff=staff, case=case):
             panels["step"] = step
             panels["deny"] = "deny" in actions or step.name in ("审核", "调查", "认定", "复审")
+    # 补正 after acceptance: the home agency's reviewer stops the clock with a notice.
+    panels["supplement"] = (
+        "notice" in actions and case.status != CaseStatus.SUBMITTED
+        and staff_can(staff, "review") and may_handle(staff=staff, case=case))
     # 一次一评: the window clerk of the accepting agency records the applicant's rating.
     panels["rate"] = (
         case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED)
@@ -302,6 +306,23 @@ def resubmit(request, number: str):
                              commitments=forms.commitments_from(request.POST, positions))
         messages.success(request, f"办件 {case.number} 已补正材料，当前状态：{case.get_status_display()}")
         return redirect("console:case_detail", number=case.number)
+
+    return _act(request, number, perform)
+
+
+@require_POST
+@staff_required
+def request_supplement(request, number: str):
+    """补正告知 after acceptance: one notice listing every problem; the clock stops until resubmission."""
+
+    def perform(case):
+        check = forms.parse_acceptance_check(request.POST, list(case.materials.all()))
+        if not check.problems:
+            raise forms.FormError("没有标记需补正的材料：请把需补正的材料标为「缺少」或「不符合要求」并写明原因")
+        notice = issue_notice(case=case, staff=request.staff, window=_window_from_post(request),
+                              problems=check.problems, defective=check.defective)
+        messages.success(request, f"已出具补正告知书 {notice.number}，补正期间暂停计时")
+        return redirect(f"{reverse('console:case_detail', args=[case.number])}?notice={notice.number}")
 
     return _act(request, number, perform)
 
