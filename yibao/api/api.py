@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
+from ninja.renderers import JSONRenderer
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -18,7 +19,13 @@ from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.workdays import calendar as workdays
 
+class ChineseJSONRenderer(JSONRenderer):
+    # Readable Chinese in responses instead of \uXXXX escapes (still valid JSON).
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="yibao 医保经办服务平台 API",
     version="1.0",
     description="事项清单、办事指南、工作日计算等公开接口。错误以中文说明，字段名见 errors[].field。",
