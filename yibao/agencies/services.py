@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -116,6 +117,46 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
     return cleaned
 
 
+# What the 管理员 role may do in the admin site: keep the holiday table, the
+# agencies' windows, and look at (never change) cases, evaluations and the audit trail.
+ADMINISTRATOR_GROUP = "经办管理员"
+ADMINISTRATOR_PERMISSIONS = (
+    ("workdays", "holidayoverride", ("add", "change", "delete", "view")),
+    ("agencies", "window", ("add", "change", "view")),
+    ("agencies", "agency", ("view",)),
+    ("agencies", "staffmember", ("view",)),
+    ("cases", "case", ("view",)),
+    ("cases", "casenotice", ("view",)),
+    ("evaluations", "evaluation", ("view",)),
+    ("evaluations", "followup", ("view",)),
+    ("audit", "auditentry", ("view",)),
+)
+
+
+def _administrator_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
+    wanted = []
+    for app_label, model, actions in ADMINISTRATOR_PERMISSIONS:
+        wanted += list(Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model=model,
+            codename__in=[f"{a}_{model}" for a in actions]))
+    group.permissions.set(wanted)
+    return group
+
+
+def _sync_admin_access(staff: StaffMember, roles: list[str]) -> None:
+    """The 管理员 role opens the admin site (is_staff) with the administrator group's rights."""
+    user = staff.user
+    is_admin = str(Role.ADMINISTER) in roles
+    if user.is_staff != is_admin and not user.is_superuser:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
+    if is_admin:
+        user.groups.add(_administrator_group())
+    else:
+        user.groups.remove(*Group.objects.filter(name=ADMINISTRATOR_GROUP))
+
+
 def _create_staff(*, username: str, name: str, agency: Agency, roles: Iterable[str],
                   password_hash: str, default_window: Window | None, actor: str) -> StaffMember:
     User = get_user_model()
@@ -139,6 +180,7 @@ def _create_staff(*, username: str, name: str, agency: Agency, roles: Iterable[s
     staff.full_clean()
     staff.save()
     StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r) for r in role_list])
+    _sync_admin_access(staff, role_list)
     record_audit(actor=actor, action="agencies.staff.create", object_type="StaffMember",
                  object_id=staff.pk,
                  after={"username": username, "agency": agency.code, "roles": role_list,
@@ -168,6 +210,7 @@ def set_staff_roles(*, staff: StaffMember, roles: Iterable[str], actor: str) -> 
     StaffRole.objects.bulk_create(
         [StaffRole(staff=staff, role=r) for r in role_list if r not in existing]
     )
+    _sync_admin_access(staff, role_list)
     record_audit(actor=actor, action="agencies.staff.roles", object_type="StaffMember",
                  object_id=staff.pk, before={"roles": before}, after={"roles": sorted(role_list)})
     return staff
