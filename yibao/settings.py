@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "yibao.accounts",
     "yibao.workdays",
     "yibao.catalog",
+    "yibao.documents",
     "yibao.cases",
     "yibao.enrollment",
     "yibao.evaluations",

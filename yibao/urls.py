@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/", include("yibao.console.urls")),
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),
+    path("documents/", include("yibao.documents.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("yibao.accounts.urls")),
