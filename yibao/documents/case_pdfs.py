@@ -16,8 +16,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yibao.cases.models import Case, CaseNotice
+from yibao.documents.models import DocumentKind
 from yibao.documents.pdf import register_cjk_font, styles
+from yibao.documents.services import issue_document
+from yibao.documents.verification import mask_name, verification_block
 from yibao.ids import mask_resident_id
+
+Verification = tuple[str, str]  # (code, verify URL) printed with a QR code at the foot
 
 PROGRESS_HINT = "凭办件编号和手机号在 /hall/progress/ 查询办理进度"
 NOTICE_CLOSING = "请一次性补齐上述材料后重新提交；补正期间不计入办理时限。"
@@ -78,12 +83,27 @@ def _provided(material) -> str:
     return "未提供"
 
 
-def render_receipt(case: Case) -> bytes:
+def _receipt_title(case: Case) -> str:
+    return "受理回执" if case.accepted_at is not None else "申请回执"
+
+
+def _masked_applicant(case: Case) -> str:
+    name = mask_name(case.applicant_name) if case.applicant_kind == "person" else case.applicant_name
+    return f"{name} {_masked_id(case)}"
+
+
+def _verification(story: list, doc: SimpleDocTemplate, verification: Verification | None) -> None:
+    if verification is not None:
+        code, url = verification
+        story += [Spacer(1, 5 * mm), *verification_block(code, url, width=doc.width)]
+
+
+def render_receipt(case: Case, *, verification: Verification | None = None) -> bytes:
     """申请回执 (before acceptance) or 受理回执 (after): what was filed, and how to follow it."""
     case = (Case.objects.select_related("item", "region", "home_agency", "accepting_agency")
             .prefetch_related("materials__files").get(pk=case.pk))
     accepted = case.accepted_at is not None
-    title = "受理回执" if accepted else "申请回执"
+    title = _receipt_title(case)
     buffer = BytesIO()
     doc = _document(buffer, f"{title} {case.number}", case.region.name)
     facts = [
@@ -113,11 +133,12 @@ def render_receipt(case: Case) -> bytes:
     story.append(_table(rows, [12 * mm, doc.width - 70 * mm, 14 * mm, 44 * mm], header=True))
     story += [Spacer(1, 5 * mm), _p(PROGRESS_HINT),
               _p(f"打印时间：{_when(timezone.now())} · 由 yibao 生成", "small")]
+    _verification(story, doc, verification)
     doc.build(story)
     return buffer.getvalue()
 
 
-def render_notice(notice: CaseNotice) -> bytes:
+def render_notice(notice: CaseNotice, *, verification: Verification | None = None) -> bytes:
     """一次性告知书: every material to supplement, with its problem, in one document."""
     notice = (CaseNotice.objects.select_related("case__item", "case__region", "agency")
               .get(pk=notice.pk))
@@ -144,5 +165,35 @@ def render_notice(notice: CaseNotice) -> bytes:
         _p(f"出具日期：{_chinese_date(notice.issued_at)}"),
         Spacer(1, 4 * mm), _p(PROGRESS_HINT, "small"),
     ]
+    _verification(story, doc, verification)
     doc.build(story)
     return buffer.getvalue()
+
+
+def issue_receipt(case: Case, *, actor: str) -> bytes:
+    """The receipt, registered as an issued document with its verification code and QR."""
+    case = Case.objects.select_related("region", "home_agency", "accepting_agency").get(pk=case.pk)
+    title = _receipt_title(case)
+    agency = case.accepting_agency or case.home_agency
+    _, content = issue_document(
+        kind=DocumentKind.RECEIPT, title=f"{title} {case.number}",
+        subject_summary=f"{_masked_applicant(case)} 的办件 {case.number} {title}",
+        issuer=agency.name if agency else f"{case.region.name}医疗保障经办机构",
+        pdf_builder=lambda code, url: render_receipt(case, verification=(code, url)),
+        case_number=case.number, actor=actor,
+    )
+    return content
+
+
+def issue_notice_pdf(notice: CaseNotice, *, actor: str) -> bytes:
+    """The one-time notice, registered as an issued document with its verification code and QR."""
+    notice = CaseNotice.objects.select_related("case", "agency").get(pk=notice.pk)
+    case = notice.case
+    _, content = issue_document(
+        kind=DocumentKind.NOTICE, title=f"一次性告知书 {notice.number}",
+        subject_summary=f"{_masked_applicant(case)} 的办件 {case.number} 一次性告知书 {notice.number}",
+        issuer=notice.agency.name,
+        pdf_builder=lambda code, url: render_notice(notice, verification=(code, url)),
+        case_number=case.number, actor=actor,
+    )
+    return content

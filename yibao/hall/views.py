@@ -43,7 +43,7 @@ from yibao.catalog.selectors import (
     get_item,
     regions_with_catalog,
 )
-from yibao.documents.case_pdfs import render_notice, render_receipt
+from yibao.documents.case_pdfs import issue_notice_pdf, issue_receipt
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
 
@@ -284,7 +284,7 @@ def receipt_pdf(request, number: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=person")
     case = _case_for_document(request, number)
-    return _pdf(render_receipt(case), f"receipt-{case.number}.pdf")
+    return _pdf(issue_receipt(case, actor=request.user.username), f"receipt-{case.number}.pdf")
 
 
 @require_GET
@@ -296,7 +296,7 @@ def notice_pdf(request, number: str, notice_number: str):
     notice = case.notices.select_related("agency").filter(number=notice_number).first()
     if notice is None:
         raise Http404("未找到该告知书")
-    return _pdf(render_notice(notice), f"notice-{notice.number}.pdf")
+    return _pdf(issue_notice_pdf(notice, actor=request.user.username), f"notice-{notice.number}.pdf")
 
 
 # --- 办件进度查询 (public) --------------------------------------------------------------

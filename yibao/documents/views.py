@@ -1,0 +1,60 @@
+"""The public verification page: anyone can check a printed document's code."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from yibao.documents.selectors import content_matches, document_by_code
+from yibao.documents.verification import group_code, normalize_code
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+NOT_FOUND = "未找到该验证码，文书可能是伪造的"
+
+
+@require_http_methods(["GET"])
+def verify(request):
+    """Form: type the code printed on the document."""
+    raw = request.GET.get("code", "").strip()
+    if raw:
+        code = normalize_code(raw)
+        if code is not None:
+            return redirect("documents:verify_code", code=code)
+        return render(request, "documents/verify.html",
+                      {"typed": raw, "error": "验证码应为16位字母和数字（如 ABCD-EFGH-JKMN-PQRS），请核对后重新输入"})
+    return render(request, "documents/verify.html", {})
+
+
+def _check_upload(document, upload) -> tuple[str, str]:
+    """(outcome, message) for an uploaded PDF; the file is hashed and dropped, never stored."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        return "error", "文件超过 10 MB，无法比对"
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        return "error", "只能上传 PDF 文件"
+    if content_matches(document, upload.chunks()):
+        return "match", "文件内容与登记一致"
+    return "mismatch", "文件内容与登记不一致，文件可能被修改过"
+
+
+@require_http_methods(["GET", "POST"])
+def verify_code(request, code: str):
+    document = document_by_code(code)
+    if document is None:
+        return render(request, "documents/verify.html",
+                      {"typed": code, "not_found": NOT_FOUND}, status=404)
+    if normalize_code(code) != code:  # a hand-typed form of the code: show the canonical address
+        return redirect("documents:verify_code", code=document.code)
+    context = {"document": document, "display_code": group_code(document.code)}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("pdf")
+        if upload is None:
+            context.update(outcome="error", outcome_message="请选择要比对的 PDF 文件")
+            status = 400
+        else:
+            outcome, message = _check_upload(document, upload)
+            context.update(outcome=outcome, outcome_message=message)
+            status = 400 if outcome == "error" else 200
+    return render(request, "documents/verify.html", context, status=status)
