@@ -6,8 +6,8 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
-from ninja.renderers import JSONRenderer
 from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from yibao.api.auth import router as auth_router
@@ -18,6 +18,7 @@ from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.workdays import calendar as workdays
+
 
 class ChineseJSONRenderer(JSONRenderer):
     # Readable Chinese in responses instead of \uXXXX escapes (still valid JSON).
