@@ -14,6 +14,7 @@ from yibao.api.auth import router as auth_router
 from yibao.api.cases import install_case_error_handlers
 from yibao.api.cases import router as cases_router
 from yibao.api.errors import install_error_handlers
+from yibao.api.evaluations import router as evaluations_router
 from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
@@ -36,6 +37,7 @@ install_error_handlers(api)
 install_case_error_handlers(api)
 api.add_router("/", auth_router)
 api.add_router("/", cases_router)
+api.add_router("/", evaluations_router)
 
 
 class RegionOut(Schema):
