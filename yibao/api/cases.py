@@ -571,7 +571,7 @@ def _staff_detail(case: Case) -> dict:
         "events": [_event(e, with_actor=True) for e in case.events.all()],
         "notices": [_notice(n) for n in case.notices.all()],
         "actions": [{"action": a, "label": lifecycle.ACTION_LABELS.get(a, a)}
-                    for a in lifecycle.available_actions(case.item.steps, case.status)],
+                    for a in lifecycle.available_actions(case.steps, case.status)],
     }
 
 

@@ -48,6 +48,10 @@ class ItemHandler:
     def check(self, *, case, fields: BaseModel) -> None:
         """Raise HandlerRefusal if the application cannot go on (called at submit and accept)."""
 
+    def extra_steps(self, *, case, fields: BaseModel) -> list[str]:
+        """Steps this application needs beyond the item's catalog steps (e.g. ["审核"])."""
+        return []
+
     def on_step(self, *, case, step: str, fields: BaseModel, actor: str) -> None:
         """Apply the business effect of reaching ``step`` (inside the move's transaction)."""
 

@@ -62,6 +62,9 @@ class Case(models.Model):
     agent_id_number = models.CharField("代办人证件号码", max_length=18, blank=True)
     situation = models.JSONField("申请情形", default=dict, blank=True)
     form_data = models.JSONField("申请信息", default=dict, blank=True)
+    # Steps this case needs beyond its item's (an information change of a key
+    # field goes to 审核 although the item is 即时办结); chosen by the handler at submission.
+    extra_steps = models.JSONField("追加环节", default=list, blank=True)
 
     home_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="home_cases",
                                     verbose_name="所属经办机构")
@@ -98,6 +101,14 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.item.name}"
+
+    @property
+    def steps(self) -> list[str]:
+        """The catalog steps of the item plus the case's extra steps, in catalog order."""
+        from yibao.catalog.schema import STEP_NAMES
+
+        wanted = set(self.item.steps) | set(self.extra_steps or [])
+        return [name for name in STEP_NAMES if name in wanted]
 
 
 class CaseMaterial(models.Model):

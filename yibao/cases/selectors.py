@@ -84,10 +84,10 @@ def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", 
     for case in cases.order_by("due_date", "submitted_at"):
         if case.status == CaseStatus.SUPPLEMENTING:
             continue  # waiting for the applicant
-        step = lifecycle.next_step(case.item.steps, case.status)
+        step = lifecycle.next_step(case.steps, case.status)
         if step is None:
             continue
-        role = lifecycle.role_for(case.item.steps, step)
+        role = lifecycle.role_for(case.steps, step)
         allowed = may_accept(staff=staff, case=case) if step.action == "accept" else may_handle(staff=staff, case=case)
         if role not in roles or not allowed:
             continue

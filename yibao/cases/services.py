@@ -239,6 +239,7 @@ def submit_case(
         handler.check(case=case, fields=fields)
     except HandlerRefusal as exc:
         raise InvalidApplication(str(exc)) from exc
+    case.extra_steps = [s for s in handler.extra_steps(case=case, fields=fields) if s in lifecycle.STEPS]
     case.save()
     who = _actor_label(staff, applicant_user)
     for line in checklist:
@@ -436,7 +437,7 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
     """
     case = Case.objects.select_related("item", "home_agency", "accepted_by", "reviewed_by").get(pk=case.pk)
     _require_staff_window(staff, window)
-    step = lifecycle.next_step(case.item.steps, case.status)
+    step = lifecycle.next_step(case.steps, case.status)
     if case.status in lifecycle.TERMINAL or step is None:
         raise MoveNotAllowed(f"办件当前状态为「{case.get_status_display()}」，不能再办理")
     if step.action != action:
@@ -444,11 +445,11 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
             f"办件当前状态为「{case.get_status_display()}」，下一环节是「{step.label}」，不能「{lifecycle.ACTION_LABELS.get(action, action)}」")
     if step.name == "受理":
         raise MoveNotAllowed("受理请使用受理功能")
-    role = lifecycle.role_for(case.item.steps, step)
+    role = lifecycle.role_for(case.steps, step)
     _require_role(staff, role)
     if not may_handle(staff=staff, case=case):
         raise MoveNotAllowed(f"{staff.agency.name}不是该办件的所属经办机构（{case.home_agency.name}），不能{step.label}")
-    two_people = case.item.time_limit_kind != "instant"
+    two_people = case.item.time_limit_kind != "instant" or bool(case.extra_steps)
     if two_people and step.name in ("审核", "调查", "认定") and case.accepted_by_id == staff.pk:
         raise MoveNotAllowed("本事项须两人办理：受理人不能审核自己受理的办件")
     if step.name == "复审" and case.reviewed_by_id == staff.pk:

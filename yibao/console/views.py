@@ -170,14 +170,14 @@ def _case_or_404(staff, number: str) -> Case:
 
 def _panels(staff, case: Case) -> dict:
     """Which action forms this clerk sees: the move is available and the clerk may make it."""
-    actions = lifecycle.available_actions(case.item.steps, case.status)
+    actions = lifecycle.available_actions(case.steps, case.status)
     can_accept = staff_can(staff, "accept") and may_accept(staff=staff, case=case)
     panels = {"check": "accept" in actions and can_accept,
               "refuse": "refuse" in actions and can_accept,
               "step": None, "deny": False, "resubmit": False}
-    step = lifecycle.next_step(case.item.steps, case.status)
+    step = lifecycle.next_step(case.steps, case.status)
     if step is not None and step.action != "accept" and step.action in actions:
-        role = lifecycle.role_for(case.item.steps, step)
+        role = lifecycle.role_for(case.steps, step)
         if staff_can(staff, role) and may_handle(staff=staff, case=case):
             panels["step"] = step
             panels["deny"] = "deny" in actions or step.name in ("审核", "调查", "认定", "复审")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from yibao.enrollment.models import Unit
+from yibao.enrollment.models import RegionPolicy, Unit
 
 
 @admin.register(Unit)
@@ -8,3 +8,9 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["uscc", "name", "unit_type", "home_agency", "status", "registered_on"]
     list_filter = ["unit_type", "status", "region"]
     search_fields = ["uscc", "name"]
+
+
+@admin.register(RegionPolicy)
+class RegionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["region", "resident_window_start", "resident_window_end", "flexible_unit_code",
+                    "unit_rate", "personal_rate"]

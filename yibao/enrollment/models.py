@@ -34,9 +34,17 @@ class Unit(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     insurance_types = models.JSONField("参保险种", default=list)
+    affiliation = models.CharField("隶属关系", max_length=50, blank=True, default="", db_default="")
+    bank_name = models.CharField("开户银行", max_length=100, blank=True, default="", db_default="")
+    bank_account = models.CharField("银行账号", max_length=40, blank=True, default="", db_default="")
     status = models.CharField("状态", max_length=20, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
     registered_on = models.DateField("参保日期")
     registered_by_case = models.CharField("登记办件", max_length=24, blank=True)
+    suspended_on = models.DateField("暂停日期", null=True, blank=True)
+    cancelled_on = models.DateField("注销日期", null=True, blank=True)
+    # 拆分 / 合并 / 分立: the unit this one was merged into or split from.
+    successor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="predecessors", verbose_name="承继单位")
 
     class Meta:
         verbose_name = "参保单位"
@@ -48,9 +56,14 @@ class Unit(models.Model):
 
 
 class IdType(models.TextChoices):
-    """证件类型 (national 医保信息平台 codes; DESIGN.md "Code lists")."""
+    """证件类型. 01/17/90/99 follow the national 医保信息平台 list; the others are
+    the documents the seeds name, with codes of this deployment."""
 
     RESIDENT_ID = "01", "居民身份证（户口簿）"
+    HOUSEHOLD_REGISTER = "02", "户口簿"
+    RESIDENCE_PERMIT = "03", "居住证"
+    FOREIGNER_PERMANENT_RESIDENCE = "07", "外国人永久居留身份证"
+    CHINESE_PASSPORT = "16", "中国护照"
     HMT_RESIDENCE_PERMIT = "17", "港澳台居民居住证"
     SOCIAL_SECURITY_CARD = "90", "社会保障卡"
     OTHER = "99", "其他"
@@ -96,6 +109,11 @@ class Person(models.Model):
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("居住地址", max_length=200, blank=True, default="", db_default="")
+    death_date = models.DateField("死亡日期", null=True, blank=True)
+    # 多号合并: a duplicate record points at the record that was kept.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_records", verbose_name="已合并至")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="persons",
                                verbose_name="统筹区")
     home_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="persons",
@@ -111,6 +129,17 @@ class Person(models.Model):
         return self.name
 
 
+class PersonCategory(models.TextChoices):
+    """人员类别 of an insurance period."""
+
+    EMPLOYED = "employed", "在职职工"
+    RETIRED = "retired", "退休人员"
+    FLEXIBLE = "flexible", "灵活就业人员"
+    RESIDENT = "resident", "城乡居民"
+    STUDENT = "student", "学生儿童"
+    NEWBORN = "newborn", "新生儿"
+
+
 class InsurancePeriod(models.Model):
     """A 参保期间: one insurance type from start to (optional) end, for one person."""
 
@@ -120,13 +149,18 @@ class InsurancePeriod(models.Model):
     insurance_type = models.CharField("险种", max_length=3, choices=InsuranceType.choices)
     status = models.CharField("参保状态", max_length=1, choices=InsuranceStatus.choices,
                               default=InsuranceStatus.INSURED)
+    category = models.CharField("人员类别", max_length=10, choices=PersonCategory.choices, blank=True, default="", db_default="")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="periods", verbose_name="参保单位")
+    # 单位编号 where there is no unit record, e.g. the flexible-worker pool (Jincheng: 46065).
+    unit_code = models.CharField("单位编号", max_length=20, blank=True, default="", db_default="")
     home_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="periods",
                                     verbose_name="所属经办机构")
     start_date = models.DateField("参保开始日期")
     end_date = models.DateField("参保终止日期", null=True, blank=True)
     stop_reason = models.CharField("停保原因", max_length=100, blank=True)
+    started_by_case = models.CharField("参保办件", max_length=24, blank=True, default="", db_default="")
+    stopped_by_case = models.CharField("停保办件", max_length=24, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "参保期间"
@@ -154,6 +188,8 @@ class Contribution(models.Model):
     unit_part = models.DecimalField("单位缴费", max_digits=12, decimal_places=2)
     personal_part = models.DecimalField("个人缴费", max_digits=12, decimal_places=2)
     paid = models.BooleanField("已到账", default=False)
+    # 补缴 / 报盘: the case that created or last changed the row.
+    case_number = models.CharField("办件编号", max_length=24, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "缴费记录"
@@ -184,6 +220,8 @@ class PersonalAccount(models.Model):
     balance = models.DecimalField("余额", max_digits=12, decimal_places=2, default=Decimal("0.00"))
     status = models.CharField("状态", max_length=10, choices=AccountStatus.choices,
                               default=AccountStatus.OPEN)
+    closed_on = models.DateField("注销日期", null=True, blank=True)
+    close_reason = models.CharField("注销原因", max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "个人账户"
@@ -192,3 +230,87 @@ class PersonalAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.balance}"
+
+
+class MovementKind(models.TextChoices):
+    CONTRIBUTION = "contribution", "缴费划入"
+    EXPENSE = "expense", "医疗消费"
+    WITHDRAWAL = "withdrawal", "一次性支取"
+    TRANSFER_OUT = "transfer_out", "转移转出"
+    TRANSFER_IN = "transfer_in", "转移转入"
+    ADJUSTMENT = "adjustment", "调整"
+
+
+class AccountMovement(models.Model):
+    """One change of a personal account's balance; ``reference`` makes a retried
+    movement (a transfer document received twice, say) a no-op."""
+
+    account = models.ForeignKey(PersonalAccount, on_delete=models.PROTECT, related_name="movements",
+                                verbose_name="个人账户")
+    kind = models.CharField("类型", max_length=20, choices=MovementKind.choices)
+    amount = models.DecimalField("金额（收入为正，支出为负）", max_digits=12, decimal_places=2)
+    balance_after = models.DecimalField("变动后余额", max_digits=12, decimal_places=2)
+    reference = models.CharField("业务流水号", max_length=64, unique=True)
+    case_number = models.CharField("办件编号", max_length=24, blank=True)
+    note = models.CharField("摘要", max_length=200, blank=True)
+    actor = models.CharField("经办人", max_length=150)
+    created_at = models.DateTimeField("记账时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "个人账户收支"
+        verbose_name_plural = "个人账户收支"
+        ordering = ["account", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class BaseDeclaration(models.Model):
+    """缴费基数申报: a unit declares one employee's monthly base for a year."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="base_declarations",
+                             verbose_name="参保单位")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="base_declarations",
+                               verbose_name="参保人员")
+    year = models.PositiveSmallIntegerField("申报年度")
+    base = models.DecimalField("月缴费基数", max_digits=12, decimal_places=2)
+    case_number = models.CharField("办件编号", max_length=24, blank=True)
+    declared_at = models.DateTimeField("申报时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "缴费基数申报"
+        verbose_name_plural = "缴费基数申报"
+        ordering = ["unit", "year", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "person", "year"], name="base_declaration_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.person_id} {self.base}"
+
+
+class RegionPolicy(models.Model):
+    """Per-region enrollment rules the administrator may change (admin site).
+
+    Defaults come from ``data/policies.yaml`` (the seeds' figures where they
+    give one, e.g. Taiyuan's resident window 9月1日–12月20日, Jincheng's
+    flexible-worker unit code 46065)."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="enrollment_policy",
+                                  verbose_name="统筹区")
+    resident_window_start = models.CharField("居民集中参保期开始（MM-DD）", max_length=5, default="09-01")
+    resident_window_end = models.CharField("居民集中参保期结束（MM-DD）", max_length=5, default="12-20")
+    flexible_unit_code = models.CharField("灵活就业人员单位编号", max_length=20, default="46065")
+    unit_rate = models.DecimalField("单位缴费费率", max_digits=5, decimal_places=4, default=Decimal("0.0800"))
+    personal_rate = models.DecimalField("个人缴费费率", max_digits=5, decimal_places=4, default=Decimal("0.0200"))
+    flexible_rate = models.DecimalField("灵活就业缴费费率", max_digits=5, decimal_places=4,
+                                        default=Decimal("0.0800"))
+    resident_yearly_fee = models.DecimalField("居民个人年缴费标准", max_digits=8, decimal_places=2,
+                                              default=Decimal("380.00"))
+
+    class Meta:
+        verbose_name = "参保政策参数"
+        verbose_name_plural = "参保政策参数"
+
+    def __str__(self) -> str:
+        return f"{self.region} 参保政策参数"
