@@ -8,10 +8,21 @@ from yibao.agencies.models import Agency, Region, StaffMember
 def home_agency_for(*, region: Region, applicant_kind: str, id_number: str) -> Agency:
     """The applicant's home agency in ``region``.
 
-    Until enrollment records name it, the county of the identifier decides: a
-    resident ID's first six digits, or characters 3–8 of a USCC (登记管理机关
-    行政区划码). Applicants from elsewhere belong to the region's city agency.
+    The applicant's enrollment record (person or unit) in the region names it;
+    without one, the county of the identifier decides: a resident ID's first
+    six digits, or characters 3–8 of a USCC (登记管理机关行政区划码).
+    Applicants from elsewhere belong to the region's city agency.
     """
+    from yibao.enrollment.models import Person, Unit
+
+    # An enrollment record of this region names the home agency; otherwise the
+    # identifier's county decides.
+    record = (Person if applicant_kind == "person" else Unit).objects.filter(
+        region=region, home_agency__is_active=True,
+        **({"id_number": id_number} if applicant_kind == "person" else {"uscc": id_number}),
+    ).select_related("home_agency").first()
+    if record is not None:
+        return record.home_agency
     county = id_number[:6] if applicant_kind == "person" else id_number[2:8]
     agencies = Agency.objects.filter(region=region, is_active=True)
     return (
