@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "yibao.documents",
     "yibao.cases",
     "yibao.enrollment",
+    "yibao.transfers",
+    "yibao.offsite",
     "yibao.evaluations",
     "yibao.ledger",
     "yibao.hall",

@@ -17,7 +17,7 @@ from yibao.cases.services import (
     advance_case,
     submit_case,
 )
-from yibao.enrollment.handlers import UnitRegistrationHandler
+from yibao.enrollment.handlers.units import UnitRegistrationHandler
 from yibao.enrollment.models import Unit
 from yibao.ids import make_uscc
 

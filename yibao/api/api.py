@@ -18,6 +18,9 @@ from yibao.api.evaluations import router as evaluations_router
 from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
+from yibao.enrollment.api import router as enrollment_router
+from yibao.offsite.api import router as offsite_router
+from yibao.transfers.api import router as transfers_router
 from yibao.workdays import calendar as workdays
 
 
@@ -38,6 +41,9 @@ install_case_error_handlers(api)
 api.add_router("/", auth_router)
 api.add_router("/", cases_router)
 api.add_router("/", evaluations_router)
+api.add_router("/", enrollment_router)
+api.add_router("/", transfers_router)
+api.add_router("/", offsite_router)
 
 
 class RegionOut(Schema):

@@ -1,4 +1,4 @@
-"""Writes to enrollment records."""
+"""Writes to unit records (参保单位)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ from django.db import IntegrityError, transaction
 from yibao.agencies.models import Agency
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import Unit
-
-
-class EnrollmentError(Exception):
-    pass
-
-
-class UnitAlreadyRegistered(EnrollmentError):
-    pass
+from yibao.enrollment.services.errors import UnitAlreadyRegistered
 
 
 @transaction.atomic

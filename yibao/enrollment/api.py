@@ -1,0 +1,5 @@
+"""Enrollment API: person lookup and contribution records (django-ninja router under /api/)."""
+
+from ninja import Router
+
+router = Router(tags=["enrollment"])

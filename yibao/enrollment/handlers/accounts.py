@@ -1,0 +1,1 @@
+"""Item handlers: accounts (being written)."""

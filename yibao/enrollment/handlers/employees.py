@@ -1,0 +1,1 @@
+"""Item handlers: employees (being written)."""

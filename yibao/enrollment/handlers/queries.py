@@ -1,0 +1,1 @@
+"""Item handlers: queries (being written)."""

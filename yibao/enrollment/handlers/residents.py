@@ -1,0 +1,1 @@
+"""Item handlers: residents (being written)."""

@@ -1,0 +1,1 @@
+"""Item handlers of offsite (being written)."""

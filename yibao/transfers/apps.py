@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TransfersConfig(AppConfig):
+    name = "yibao.transfers"
+    label = "transfers"
+    verbose_name = "转移接续"
+
+    def ready(self):
+        from yibao.transfers import handlers  # noqa: F401  (registers item handlers)

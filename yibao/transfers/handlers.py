@@ -1,0 +1,1 @@
+"""Item handlers of transfers (being written)."""
