@@ -44,7 +44,9 @@ def test_registration_items_name_the_unit_handler_and_others_fall_back_to_the_de
     assert isinstance(handler_for(current_item("jincheng", "unit-enrollment")), UnitRegistrationHandler)
     assert isinstance(handler_for(current_item("taiyuan", "unit-enrollment")), UnitRegistrationHandler)
     # 单位注销 shares the national sub-item code but must not register units.
-    assert handler_for(current_item("jincheng", "unit-cancellation")) is DEFAULT
+    assert not isinstance(handler_for(current_item("jincheng", "unit-cancellation")), UnitRegistrationHandler)
+    # An item no data file names a handler for falls back to the default (no business effect).
+    assert handler_for(current_item("jincheng", "inpatient-reimbursement")) is DEFAULT
 
 
 def test_completing_unit_registration_creates_the_unit(unit_item, staff):

@@ -74,3 +74,8 @@ class UnitRegistrationHandler(ItemHandler):
             )
         except UnitAlreadyRegistered as exc:
             raise HandlerRefusal(str(exc)) from exc
+
+
+@register("unit_info_change", "unit_cancellation")
+class PendingUnitHandler(ItemHandler):
+    """Placeholder: registered so the catalog check passes; no business effect yet."""
