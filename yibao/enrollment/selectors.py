@@ -1,5 +1,9 @@
 """Reads of persons and contributions: lean (``.values()``), one query each."""
 
+from decimal import Decimal
+
+from django.db.models import F, Sum
+
 from .models import Contribution, Person
 
 PERSON_FIELDS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "phone",
@@ -25,3 +29,10 @@ def contributions_of(person_id: int, *, months: int = 12) -> list[dict]:
         .order_by("-month", "insurance_type")
         .values(*CONTRIBUTION_FIELDS)[:months]
     )
+
+
+def unit_arrears(unit) -> Decimal:
+    """What the unit owes: unit and personal parts of its contribution rows not yet paid (欠费)."""
+    total = Contribution.objects.filter(unit=unit, paid=False).aggregate(
+        owed=Sum(F("unit_part") + F("personal_part")))["owed"]
+    return (total or Decimal("0")).quantize(Decimal("0.01"))
