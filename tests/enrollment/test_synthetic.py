@@ -10,7 +10,12 @@ from tests.factories import AgencyFactory
 from yibao.agencies.models import Region
 from yibao.enrollment import selectors
 from yibao.enrollment.models import Contribution, InsurancePeriod, Person, PersonalAccount, Unit
-from yibao.enrollment.synthetic import contribution_parts, generate_city, generate_rows
+from yibao.enrollment.synthetic import (
+    contribution_parts,
+    generate_city,
+    generate_rows,
+    schema_of_tables,
+)
 from yibao.ids import validate_resident_id, validate_uscc
 
 AGENCIES = [(1, "140105"), (2, "140106")]
@@ -78,6 +83,42 @@ def test_generate_city_writes_twelve_exact_contributions_per_employee(taiyuan):
     person.pk, person.id_number = None, "140105199001011230"
     person.save()
     assert person.pk == 201
+
+
+def test_reserved_numbers_are_left_out_of_the_city():
+    taken = {row[2] for b in plan(3) for row in b.persons}
+    reserved = frozenset(sorted(taken)[:5])
+
+    again = list(generate_rows(region_id=1, region_name="太原市", agencies=AGENCIES, persons=200,
+                               units=20, seed=3, first_ids=FIRST_IDS, created_at="x",
+                               reserved_numbers=reserved))
+
+    numbers = {row[2] for b in again for row in b.persons}
+    assert len(numbers) == 200 and not numbers & reserved
+
+
+@pytest.mark.django_db
+def test_periods_carry_the_person_category(taiyuan):
+    generate_city(region=taiyuan, persons=100, units=5, seed=4)
+
+    employees = InsurancePeriod.objects.filter(insurance_type="310")
+    residents = InsurancePeriod.objects.filter(insurance_type="390")
+    assert employees.exists() and residents.exists()
+    assert set(employees.values_list("category", flat=True)) == {"employed"}
+    assert set(residents.values_list("category", flat=True)) == {"resident"}
+    assert not residents.filter(unit__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_load_puts_back_every_index_and_key_it_set_aside(taiyuan):
+    # On PostgreSQL the load drops the keys and secondary indexes and rebuilds them.
+    before = schema_of_tables()
+
+    generate_city(region=taiyuan, persons=100, units=5, seed=4)
+
+    assert schema_of_tables() == before
+    assert any("contribution_person_month_idx" in line for line in before)
+    assert any("contribution_unique_month" in line for line in before)
 
 
 @pytest.mark.django_db

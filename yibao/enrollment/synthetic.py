@@ -29,6 +29,7 @@ from .models import (
     InsuranceType,
     Person,
     PersonalAccount,
+    PersonCategory,
     Sex,
     Unit,
     UnitStatus,
@@ -71,8 +72,8 @@ PERSON_COLUMNS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "ph
 UNIT_COLUMNS = ("id", "uscc", "name", "unit_type", "region_id", "home_agency_id", "address",
                 "legal_representative", "contact_name", "contact_phone", "insurance_types",
                 "status", "registered_on", "registered_by_case")
-PERIOD_COLUMNS = ("id", "person_id", "insurance_type", "status", "unit_id", "home_agency_id",
-                  "start_date", "end_date", "stop_reason")
+PERIOD_COLUMNS = ("id", "person_id", "insurance_type", "status", "category", "unit_id",
+                  "home_agency_id", "start_date", "end_date", "stop_reason")
 CONTRIBUTION_COLUMNS = ("id", "person_id", "unit_id", "month", "insurance_type", "base",
                         "unit_part", "personal_part", "paid")
 ACCOUNT_COLUMNS = ("id", "person_id", "balance", "status")
@@ -114,6 +115,7 @@ class GenerationResult:
     contributions: int = 0
     accounts: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step of the load
 
     @property
     def rows(self) -> int:
@@ -149,19 +151,20 @@ def region_agencies(region: Region) -> list[tuple[int, str]]:
 def generate_rows(
     *, region_id: int, region_name: str, agencies: list[tuple[int, str]], persons: int,
     units: int, seed: int, first_ids: dict[str, int], created_at: str, batch_persons: int = 20_000,
-    employee_share: float = EMPLOYEE_SHARE,
+    employee_share: float = EMPLOYEE_SHARE, reserved_numbers: frozenset[str] = frozenset(),
 ) -> Iterator[Rows]:
     """Yield batches of rows for ``persons`` persons and ``units`` units (units in the first batch).
 
     Pure: reads nothing from the database. ``first_ids`` gives the first primary
     key per table ("unit", "person", "period", "contribution", "account").
+    ``reserved_numbers`` are ID numbers and USCCs the city must not use (the demo's).
     """
     rng = random.Random(seed)
     ids = dict(first_ids)
     batch = Rows()
 
     unit_rows: list[tuple[int, int, str]] = []  # (unit id, agency id, county code)
-    usccs: set[str] = set()
+    usccs: set[str] = set(reserved_numbers)
     while len(unit_rows) < units:
         agency_id, code = rng.choice(agencies)
         # 9 = 工商 registration, 1 = 企业; then the division code and a 9-character organisation code.
@@ -182,12 +185,14 @@ def generate_rows(
 
     months = [datetime.date(CONTRIBUTION_YEAR, m, 1).isoformat() for m in range(1, 13)]
     birth_days = (BIRTH_LAST - BIRTH_FIRST).days + 1
-    numbers: set[str] = set()
+    numbers: set[str] = set(reserved_numbers)
     employee = InsuranceType.EMPLOYEE_BASIC.value
     resident = InsuranceType.RESIDENT_BASIC.value
     insured = InsuranceStatus.INSURED.value
     suspended = InsuranceStatus.SUSPENDED.value
     opened = AccountStatus.OPEN.value
+    employed = PersonCategory.EMPLOYED.value
+    resident_category = PersonCategory.RESIDENT.value
     made = 0
     while made < persons:
         agency_id, code = rng.choice(agencies)
@@ -210,7 +215,7 @@ def generate_rows(
             unit_id, unit_agency_id, _code = rng.choice(unit_rows)
             start = max(adult, datetime.date(2005, 1, 1)) + datetime.timedelta(days=rng.randrange(3000))
             start = min(start, datetime.date(CONTRIBUTION_YEAR, 1, 1))
-            batch.periods.append((ids["period"], person_id, employee, insured, unit_id,
+            batch.periods.append((ids["period"], person_id, employee, insured, employed, unit_id,
                                   unit_agency_id, start.isoformat(), None, ""))
             ids["period"] += 1
             base = rng.randrange(BASE_MIN, BASE_MAX + 1) * 100  # cents, a whole number of yuan
@@ -232,8 +237,8 @@ def generate_rows(
                 period = (suspended, datetime.date(CONTRIBUTION_YEAR - 1, 12, 31).isoformat(), "未续保缴费")
             else:
                 period = (insured, None, "")
-            batch.periods.append((ids["period"], person_id, resident, period[0], None, agency_id,
-                                  start.isoformat(), period[1], period[2]))
+            batch.periods.append((ids["period"], person_id, resident, period[0], resident_category,
+                                  None, agency_id, start.isoformat(), period[1], period[2]))
             ids["period"] += 1
         if len(batch.persons) >= batch_persons:
             yield batch
@@ -256,32 +261,87 @@ def _write_postgresql(cursor, model, columns, rows) -> None:
             copy.write_row(row)
 
 
-def _drop_foreign_keys(cursor) -> list[tuple[str, str, str]]:
-    """Drop the foreign keys of the generated tables and return them for _restore_foreign_keys.
+def _tables() -> list[str]:
+    return [model._meta.db_table for model, _columns in TABLES]
 
-    A COPY into a table with foreign keys queues one check per row and key; adding
-    the key back afterwards checks all rows in one join, several times faster.
-    The whole load is one transaction, so nobody sees the tables without their keys.
+
+@dataclass
+class DeferredSchema:
+    """The foreign keys, unique constraints and secondary indexes dropped for a load.
+
+    ``restore`` puts each back from the definition PostgreSQL printed for it
+    (``pg_get_constraintdef`` / ``pg_get_indexdef``), so the schema after the load
+    is the schema before it, names included.
     """
-    tables = [model._meta.db_table for model, _columns in TABLES]
+
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
+    constraints: list[tuple[str, str, str]] = field(default_factory=list)  # unique/exclusion
+    indexes: list[tuple[str, str]] = field(default_factory=list)  # name, CREATE INDEX …
+
+    def restore(self, cursor) -> None:
+        # Indexes first: the foreign-key checks below then join against built indexes.
+        for _name, definition in self.indexes:
+            cursor.execute(definition)
+        for table, name, definition in self.constraints + self.foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are INITIALLY DEFERRED
+
+
+def _defer_schema(cursor) -> DeferredSchema:
+    """Drop the generated tables' foreign keys, unique constraints and non-primary indexes.
+
+    A COPY into a table with foreign keys queues one check per row and key, and
+    every index is updated row by row in random order; building each index once
+    after the load (a sort) and adding each key back (one validating join) is
+    several times faster. Primary keys stay: other tables' foreign keys point at
+    them. The whole load is one transaction, so nobody sees the tables without
+    their keys, and a duplicate the unique constraints would have refused still
+    fails the load when they are added back.
+    """
+    tables = _tables()
     # Run the checks deferred so far (e.g. rows the caller inserted in this transaction):
     # ALTER TABLE refuses a table with pending trigger events.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    schema = DeferredSchema()
     cursor.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+        "WHERE contype IN ('f', 'u', 'x') AND conrelid = ANY(%s::regclass[]) ORDER BY contype, 1, 2",
         [tables],
     )
-    keys = cursor.fetchall()
-    for table, name, _definition in keys:
+    for table, name, definition, kind in cursor.fetchall():
+        (schema.foreign_keys if kind == "f" else schema.constraints).append((table, name, definition))
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+        "AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')) ORDER BY 1",
+        [tables],
+    )
+    schema.indexes = cursor.fetchall()
+    for table, name, _definition in schema.foreign_keys + schema.constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    return keys
+    for name, _definition in schema.indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    return schema
 
 
-def _restore_foreign_keys(cursor, keys: list[tuple[str, str, str]]) -> None:
-    for table, name, definition in keys:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are INITIALLY DEFERRED
+def schema_of_tables() -> list[str]:
+    """The generated tables' constraints and indexes as the database prints them (for checks)."""
+    tables = _tables()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
+                "UNION ALL SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+                [tables, tables],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        marks = ", ".join("%s" for _ in tables)
+        cursor.execute(f"SELECT coalesce(sql, name) FROM sqlite_master WHERE tbl_name IN ({marks}) "
+                       "ORDER BY 1", tables)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _write_sqlite(cursor, model, columns, rows) -> None:
@@ -291,8 +351,12 @@ def _write_sqlite(cursor, model, columns, rows) -> None:
 
 
 def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
-                  employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000) -> GenerationResult:
-    """Write a synthetic population for ``region`` in one transaction and return the counts."""
+                  employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000,
+                  reserved_numbers: frozenset[str] = frozenset()) -> GenerationResult:
+    """Write a synthetic population for ``region`` in one transaction and return the counts.
+
+    ``reserved_numbers``: ID numbers and USCCs left out (records loaded besides the city).
+    """
     if persons < 1:
         raise GenerationError("人数 --persons 应为正整数")
     if units < 1:
@@ -313,11 +377,14 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor if postgresql else django_cursor
-        keys = _drop_foreign_keys(django_cursor) if postgresql else []
+        if postgresql:
+            # Index builds after the load sort in memory rather than on disk.
+            django_cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        deferred = _defer_schema(django_cursor) if postgresql else None
         for batch in generate_rows(region_id=region.pk, region_name=region.name, agencies=agencies,
                                    persons=persons, units=units, seed=seed, first_ids=_first_ids(),
                                    created_at=created_at, batch_persons=batch_persons,
-                                   employee_share=employee_share):
+                                   employee_share=employee_share, reserved_numbers=reserved_numbers):
             for model, columns, rows in batch.by_model():
                 if rows:
                     write(cursor, model, columns, rows)
@@ -326,8 +393,10 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
             result.periods += len(batch.periods)
             result.contributions += len(batch.contributions)
             result.accounts += len(batch.accounts)
-        if postgresql:
-            _restore_foreign_keys(django_cursor, keys)
+        result.phases["copy"] = time.perf_counter() - started
+        if deferred is not None:
+            deferred.restore(django_cursor)
+            result.phases["indexes and keys"] = time.perf_counter() - started - result.phases["copy"]
         # Explicit ids bypassed the sequences: move them past the new rows.
         for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, _ in TABLES]):
             django_cursor.execute(sql)
@@ -336,4 +405,5 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
             for model, _columns in TABLES:
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     result.seconds = time.perf_counter() - started
+    result.phases["commit and analyze"] = result.seconds - sum(result.phases.values())
     return result
