@@ -11,7 +11,7 @@ COMMANDS = {
     "catalog": "事项清单：load / export --city X / diff A B / validate",
     "workdays": "工作日计算：add DATE N [--natural] / count A B / load",
     "generate": "生成模拟城市：generate --region taiyuan --persons N --units M",
-    "bench": "性能基准：bench guides / bench lookups（结果见 docs/benchmarks.md）",
+    "bench": "性能基准：bench http / bench sql / bench import / bench lookups / bench guides（结果见 docs/benchmarks.md）",
     "cases": "办件：cases sweep 标记超期办件",
     "db_worker": "后台任务执行器（django-tasks 数据库队列）",
     "migrate": "建立或升级数据库结构",
@@ -25,6 +25,13 @@ def usage() -> str:
     lines += [f"  {name:<16}{text}" for name, text in COMMANDS.items()]
     lines += ["", "yibao <子命令> --help 查看子命令的参数。"]
     return "\n".join(lines)
+
+
+def demo() -> None:
+    """After the demo command: the demo persons' enrollment records and a small synthetic city per region."""
+    from yibao.enrollment.demo import load_demo_enrollment
+
+    print(load_demo_enrollment(actor="demo").describe())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"未知的子命令「{command}」\n\n{usage()}", file=sys.stderr)
         sys.exit(2)
     execute_from_command_line(["yibao", *argv])
+    if command == "demo" and not {"-h", "--help"} & set(argv):
+        demo()
 
 
 if __name__ == "__main__":

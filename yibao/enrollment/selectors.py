@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from .models import Contribution, Person
+from yibao.agencies.models import StaffMember
+
+from .models import Contribution, InsurancePeriod, InsuranceStatus, Person, PersonalAccount
 
 PERSON_FIELDS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "phone",
                  "region_id", "home_agency_id")
@@ -36,3 +38,36 @@ def unit_arrears(unit) -> Decimal:
     total = Contribution.objects.filter(unit=unit, paid=False).aggregate(
         owed=Sum(F("unit_part") + F("personal_part")))["owed"]
     return (total or Decimal("0")).quantize(Decimal("0.01"))
+
+
+# --- the enrollment API's reads (yibao.enrollment.api) ---------------------------------------
+
+PERSON_RECORD_FIELDS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "region_id",
+                        "region__name", "home_agency__name", "death_date", "merged_into_id")
+PERIOD_FIELDS = ("insurance_type", "status", "category", "unit__uscc", "unit__name", "unit_code",
+                 "home_agency__name", "start_date", "end_date", "stop_reason")
+
+
+def person_record(id_number: str) -> dict | None:
+    """The person with this ID number, with region and home agency names (one query), or None."""
+    rows = list(Person.objects.filter(id_number=id_number).order_by().values(*PERSON_RECORD_FIELDS)[:1])
+    return rows[0] if rows else None
+
+
+def periods_of(person_id: int, *, active_only: bool = True) -> list[dict]:
+    """The person's insurance periods (only those in status 1 参保 by default), oldest type first."""
+    periods = InsurancePeriod.objects.filter(person_id=person_id)
+    if active_only:
+        periods = periods.filter(status=InsuranceStatus.INSURED)
+    return list(periods.order_by("insurance_type", "start_date").values(*PERIOD_FIELDS))
+
+
+def account_of(person_id: int) -> dict | None:
+    """The person's personal account (balance, status), or None."""
+    return PersonalAccount.objects.filter(person_id=person_id).values("balance", "status").first()
+
+
+def staff_region(user) -> tuple[int, str] | None:
+    """(region id, region name) of an active clerk's agency, or None if the user is not one."""
+    return (StaffMember.objects.filter(user=user, is_active=True, user__is_active=True)
+            .values_list("agency__region_id", "agency__region__name").first())
