@@ -109,12 +109,13 @@ def _application(rule: ItemRule, fields: FilingFields, phone: str) -> Applicatio
     )
 
 
-def _roster_lines(rule: ItemRule, fields: FilingFields) -> list[RosterLine]:
+def roster_lines(rule: ItemRule, rows: list[RosterRow]) -> list[RosterLine]:
+    """花名表 rows as the services take them (an empty category: the item's only one)."""
     return [RosterLine(row=r.row, name=r.name, id_number=r.id_number.upper(), application=Application(
         category=CATEGORY_BY_LABEL[r.category] if r.category else rule.categories[0],
         destination_province=r.destination_province, destination_city=r.destination_city,
         start_date=r.start_date, end_date=r.end_date, offsite_address=r.offsite_address, phone=r.phone,
-        reason=r.reason)) for r in fields.roster]
+        reason=r.reason)) for r in rows]
 
 
 def _person(case, fields: FilingFields) -> Person:
@@ -168,7 +169,7 @@ class OffsiteFilingHandler(ItemHandler):
             raise HandlerRefusal(f"字段 办理情形：导入花名表时请选择「{rule.batch_situation}」")
         if not fields.roster:
             raise HandlerRefusal("花名表没有数据行，请通过「单位批量备案」页面导入花名表")
-        checked = check_roster(lines=_roster_lines(rule, fields), unit_uscc=case.applicant_id_number,
+        checked = check_roster(lines=roster_lines(rule, fields.roster), unit_uscc=case.applicant_id_number,
                                region=case.region, rule=rule, today=_today())
         if checked.errors:
             raise HandlerRefusal(f"花名表有 {len(checked.errors)} 行不符合条件：{checked.message}")
@@ -214,7 +215,7 @@ class OffsiteFilingHandler(ItemHandler):
         rule = _rule(case)
         try:
             if fields.roster:
-                file_roster(lines=_roster_lines(rule, fields), unit_uscc=case.applicant_id_number,
+                file_roster(lines=roster_lines(rule, fields.roster), unit_uscc=case.applicant_id_number,
                             unit_name=case.applicant_name, region=case.region, rule=rule,
                             case_number=case.number, actor=actor)
                 return

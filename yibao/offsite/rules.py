@@ -32,7 +32,8 @@ class ItemRule(_Strict):
     categories: tuple[str, ...] = Field(min_length=1)
     insurance_types: tuple[str, ...] = ("310", "390")
     person_categories: tuple[str, ...] = ()
-    batch_situation: str = ""
+    batch_situation: str = ""  # the situation under which a unit files a 花名表
+    roster_material: str = ""  # the catalog material the 花名表 file is uploaded as
     cross_province: bool = False
 
 

@@ -368,7 +368,8 @@ def check_roster(*, lines: list[RosterLine], unit_uscc: str, region: Region, rul
         if state.person.name != line.name:
             result.errors.append((line.row, f"姓名「{line.name}」与参保记录不符"))
             continue
-        if not any(p.unit is not None and p.unit.uscc == unit_uscc for p in state.periods):
+        # (A person with no active period at all gets the 未参保 refusal below.)
+        if state.periods and not any(p.unit is not None and p.unit.uscc == unit_uscc for p in state.periods):
             result.errors.append((line.row, f"{line.name} 不是本单位正常参保的职工"))
             continue
         try:
