@@ -20,17 +20,20 @@ def person_by_id_number(id_number: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def contributions_query(person_id: int, *, months: int = 12):
+    """The queryset of contributions_of (yibao bench sql runs its SQL with pgbench)."""
+    return (Contribution.objects.filter(person_id=person_id)
+            .order_by("-month", "insurance_type")
+            .values(*CONTRIBUTION_FIELDS)[:months])
+
+
 def contributions_of(person_id: int, *, months: int = 12) -> list[dict]:
     """Return the person's latest ``months`` contribution rows, newest month first.
 
     One row per month and insurance type, so a person with several insurance
     types gets fewer distinct months; served by the (person, month) index.
     """
-    return list(
-        Contribution.objects.filter(person_id=person_id)
-        .order_by("-month", "insurance_type")
-        .values(*CONTRIBUTION_FIELDS)[:months]
-    )
+    return list(contributions_query(person_id, months=months))
 
 
 def unit_arrears(unit) -> Decimal:
@@ -48,18 +51,28 @@ PERIOD_FIELDS = ("insurance_type", "status", "category", "unit__uscc", "unit__na
                  "home_agency__name", "start_date", "end_date", "stop_reason")
 
 
+def person_record_query(id_number: str):
+    """The queryset of person_record (yibao bench sql runs its SQL with pgbench)."""
+    return Person.objects.filter(id_number=id_number).order_by().values(*PERSON_RECORD_FIELDS)[:1]
+
+
 def person_record(id_number: str) -> dict | None:
     """The person with this ID number, with region and home agency names (one query), or None."""
-    rows = list(Person.objects.filter(id_number=id_number).order_by().values(*PERSON_RECORD_FIELDS)[:1])
+    rows = list(person_record_query(id_number))
     return rows[0] if rows else None
+
+
+def periods_query(person_id: int, *, active_only: bool = True):
+    """The queryset of periods_of (yibao bench sql runs its SQL with pgbench)."""
+    periods = InsurancePeriod.objects.filter(person_id=person_id)
+    if active_only:
+        periods = periods.filter(status=InsuranceStatus.INSURED)
+    return periods.order_by("insurance_type", "start_date").values(*PERIOD_FIELDS)
 
 
 def periods_of(person_id: int, *, active_only: bool = True) -> list[dict]:
     """The person's insurance periods (only those in status 1 参保 by default), oldest type first."""
-    periods = InsurancePeriod.objects.filter(person_id=person_id)
-    if active_only:
-        periods = periods.filter(status=InsuranceStatus.INSURED)
-    return list(periods.order_by("insurance_type", "start_date").values(*PERIOD_FIELDS))
+    return list(periods_query(person_id, active_only=active_only))
 
 
 def account_of(person_id: int) -> dict | None:

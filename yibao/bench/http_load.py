@@ -1,0 +1,198 @@
+"""The HTTP benchmark: gunicorn serving the API, 16 keep-alive clients, rps / p50 / p99 per endpoint.
+
+The clients are Python threads with one ``http.client`` connection each
+(keep-alive), asking for random existing persons for a fixed duration. They
+share the machine with the server, so the figures are a floor for the server.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(settings.BASE_DIR)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: Callable[[str], str]  # ID number → request path
+
+
+ENDPOINTS = [
+    Endpoint("GET /api/persons/{id_number}", lambda number: f"/api/persons/{number}"),
+    Endpoint("GET /api/persons/{id_number}/contributions?months=12",
+             lambda number: f"/api/persons/{number}/contributions?months=12"),
+]
+
+
+@dataclass
+class Outcome:
+    """What the clients saw for one endpoint."""
+
+    name: str
+    seconds: float
+    latencies: list[float] = field(default_factory=list)  # of 200 answers, seconds
+    errors: dict[int, int] = field(default_factory=dict)  # status (0: connection error) → count
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        """Nearest-rank percentile of the latencies, in milliseconds (0 when there are none)."""
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        rank = max(1, round(share * len(ordered) + 0.5 - 1e-9))  # ceil(share × n), at least 1
+        return ordered[min(rank, len(ordered)) - 1] * 1000
+
+    def line(self) -> str:
+        errors = sum(self.errors.values())
+        text = (f"{self.name:<56} {self.ok:>7} 次 {self.rps:>8.1f} 次/秒  "
+                f"p50={self.percentile(0.50):6.2f} ms  p99={self.percentile(0.99):6.2f} ms")
+        if errors:
+            text += f"  错误 {errors}（{', '.join(f'{k}×{v}' for k, v in sorted(self.errors.items()))}）"
+        return text
+
+
+def drive(*, host: str, port: int, token: str, endpoint: Endpoint, numbers: list[str], concurrency: int,
+          duration: float, seed: int = 1) -> Outcome:
+    """``concurrency`` keep-alive clients asking ``endpoint`` for random ``numbers`` during ``duration`` s."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    results: list[tuple[list[float], dict[int, int]]] = []
+    start_line = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+
+    def client(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        latencies: list[float] = []
+        errors: dict[int, int] = {}
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        start_line.wait()
+        while (now := time.perf_counter()) < deadline[0]:
+            path = endpoint.path(rng.choice(numbers))
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()  # reconnects on the next request
+                status = 0
+            if status == 200:
+                latencies.append(time.perf_counter() - now)
+            else:
+                errors[status] = errors.get(status, 0) + 1
+        connection.close()
+        results.append((latencies, errors))
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + duration
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    outcome = Outcome(endpoint.name, time.perf_counter() - started)
+    for latencies, errors in results:
+        outcome.latencies += latencies
+        for status, count in errors.items():
+            outcome.errors[status] = outcome.errors.get(status, 0) + count
+    return outcome
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_command(*, port: int, workers: int, threads: int, worker_class: str) -> list[str]:
+    """The server as scripts/serve.sh starts it (same WSGI application), sized for the benchmark."""
+    command = [sys.executable, "-m", "gunicorn", "yibao.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--worker-class", worker_class, "--log-level", "warning",
+               "--keep-alive", "30"]
+    if worker_class == "gthread":
+        command += ["--threads", str(threads)]
+    return command
+
+
+def database_url() -> str:
+    """The URL of the database this process is connected to, for the server to use the same one."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(str(params['NAME'])).resolve()}"
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"bench http 不支持数据库 {connection.vendor}")
+    user = quote(str(params.get("USER") or ""), safe="")
+    password = quote(str(params.get("PASSWORD") or ""), safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{credentials}{params.get('HOST') or ''}{port}/{quote(str(params['NAME']), safe='')}"
+
+
+def server_environment() -> dict[str, str]:
+    """This process's environment and database, production settings (DEBUG off)."""
+    env = dict(os.environ)
+    env["YIBAO_DATABASE_URL"] = database_url()
+    env["YIBAO_DEBUG"] = "false"
+    env.setdefault("YIBAO_SECRET_KEY", "bench-only-" + os.urandom(8).hex())
+    env["DJANGO_SETTINGS_MODULE"] = "yibao.settings"
+    return env
+
+
+class Server:
+    """A gunicorn process this benchmark started, stopped by its own pid only."""
+
+    def __init__(self, command: list[str], port: int, log: Path) -> None:
+        self.port = port
+        self.log_path = log
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=server_environment(), stdout=self._log,
+                                        stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn 启动失败（退出码 {self.process.returncode}），日志：{self.log_path}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/api/regions")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn 在 {timeout:.0f} 秒内未就绪，日志：{self.log_path}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
