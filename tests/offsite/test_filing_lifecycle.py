@@ -157,3 +157,14 @@ def test_a_commitment_is_refused_where_the_catalog_allows_none(make_insured):
     person = make_insured("changzhi")
     with pytest.raises(InvalidApplication, match="不能以承诺书代替"):
         submit(current_item("changzhi", "remote-resettled-retiree"), person, TO_SHENZHEN, commitments={2})
+
+
+def test_the_expire_command_sweeps(make_insured, clerks, capsys):
+    from django.core.management import call_command
+
+    person = make_insured("changzhi")
+    apply_and_complete(current_item("changzhi", "remote-temporary"), person, TO_SHENZHEN, clerks["changzhi"])
+    OffsiteFiling.objects.filter(person=person).update(end_date=datetime.date(2020, 1, 1))
+    call_command("offsite", "expire")
+    assert "已标记到期备案 1 件" in capsys.readouterr().out
+    assert OffsiteFiling.objects.get(person=person).status == FilingStatus.EXPIRED

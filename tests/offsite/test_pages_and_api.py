@@ -1,13 +1,18 @@
 """我的异地备案, the staff query and the API: each sees only what it may."""
 
+import base64
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import PersonAccountFactory, StaffFactory
-from tests.offsite.conftest import apply_and_complete, current_item, insured
+from tests.offsite.conftest import PDF, apply_and_complete, complete, current_item, insured
 from yibao.accounts.models import PersonAccount
 from yibao.api.auth import issue_token
+from yibao.cases.models import Case
+from yibao.hall.forms import FIELD_PREFIX, MATERIAL_PREFIX
+from yibao.ids import make_uscc
 from yibao.offsite.models import FilingStatus, OffsiteFiling
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +133,40 @@ def test_an_inactive_clerk_is_refused(client, two_filings, agencies):
     clerk = StaffFactory(agency=agencies["changzhi"], roles=["accept"], is_active=False)
     client.force_login(clerk.user)
     assert client.get("/offsite/staff/").status_code == 403
+
+
+def test_the_hall_application_form_shows_the_form9_fields_and_files_at_completion(client, agencies, clerks):
+    person = insured(agencies["jincheng"], account=True, insurance_type="390", category="resident")
+    client.force_login(PersonAccount.objects.get(id_number=person.id_number).user)
+    page = client.get("/hall/apply/jincheng/remote-filing/").content.decode()
+    assert "办理类型" in page and "转往省(市、区)" in page and "人员类别" in page
+    assert "roster" not in page  # the 花名表 rows are filled by the import page only
+    response = client.post("/hall/apply/jincheng/remote-filing/", {
+        "applicant_phone": "13912345678", f"{FIELD_PREFIX}category": "异地长期居住人员",
+        f"{FIELD_PREFIX}destination_province": "广东省", f"{FIELD_PREFIX}destination_city": "广州市",
+        f"{FIELD_PREFIX}start_date": "2026-03-02",
+        f"{MATERIAL_PREFIX}0": SimpleUploadedFile("proof.pdf", PDF)})
+    assert response.status_code == 302
+    case = Case.objects.get(applicant_id_number=person.id_number)
+    complete(case, clerks["jincheng"])
+    filing = OffsiteFiling.objects.get(person=person)
+    assert filing.destination_city_name == "广州市" and filing.case_number == case.number
+
+
+def test_a_referral_is_entered_for_a_hospital_through_the_window_api(client, agencies, clerks):
+    """The hospital's 医保科 has no login of its own: a clerk enters its referral (applicant: institution)."""
+    patient = insured(agencies["taiyuan"], insurance_type="390", category="resident")
+    scan = base64.b64encode(PDF).decode()
+    response = client.post("/api/staff/cases", {
+        "applicant_kind": "institution", "applicant_id_number": make_uscc("12140100MB0000002"),
+        "applicant_name": "太原市某三甲医院", "phone": "0351-4000000", "item": "remote-referral-transfer",
+        "situation": {"situations": ["门诊病人转诊"]},
+        "form_data": {"person_id_number": patient.id_number, "person_name": patient.name,
+                      "destination_province": "北京市", "hospital": "北京协和医院"},
+        "files": [{"position": p, "name": f"{p}.pdf", "content_base64": scan} for p in (0, 1, 3, 4)],
+    }, content_type="application/json", **bearer(clerks["taiyuan"].user, "staff"))
+    assert response.status_code == 201, response.content
+    complete(Case.objects.get(number=response.json()["number"]), clerks["taiyuan"])
+    filing = OffsiteFiling.objects.get(person=patient)
+    assert filing.filed_by == "hospital" and filing.filer_name == "太原市某三甲医院"
+    assert filing.hospital == "北京协和医院" and filing.destination_city_code == "110000"

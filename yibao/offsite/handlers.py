@@ -182,7 +182,7 @@ class OffsiteFilingHandler(ItemHandler):
             raise HandlerRefusal(f"医疗机构只能办理异地转诊备案，不能代办「{FilingCategory(category).label}」")
         state = load_state(person)
         if case.applicant_kind == "unit" and not any(
-                p.unit is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
+                p.unit_id is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
             raise HandlerRefusal(f"{person.name} 不是本单位正常参保的职工，单位不能为其办理备案")
         existing = None
         if fields.registration != "新增":

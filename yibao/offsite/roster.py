@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yibao.documents.pdf import styles
+from yibao.enrollment.models import Person
 from yibao.ids import InvalidIdentifier, validate_resident_id
 from yibao.offsite.handlers import RosterRow, roster_lines
 from yibao.offsite.models import FilingCategory
@@ -155,11 +156,9 @@ def read_roster(content: bytes) -> RosterRead:
                     problems.append(str(exc))
             else:
                 record[name] = _text(values[name])
-        if record["id_number"]:
-            try:
-                record["id_number"] = validate_resident_id(record["id_number"]).number
-            except InvalidIdentifier as exc:
-                problems.append(str(exc))
+        # Only the shape here: an ID number found among the insured is valid; the others get the
+        # full check (check digit, birth date) in check_roster_file, which names what is wrong.
+        record["id_number"] = record["id_number"].upper()
         if record["category"] and record["category"] not in categories:
             problems.append(f"人员类别「{record['category']}」无效")
         if problems:
@@ -180,6 +179,18 @@ def check_roster_file(*, content: bytes, rule: ItemRule, region, unit_uscc: str,
     read = read_roster(content)
     good: list[RosterRow] = []
     errors = list(read.errors)
+    known = set(Person.objects.filter(id_number__in={r.id_number for r in read.rows})
+                .values_list("id_number", flat=True))
+    rows = []
+    for row in read.rows:
+        if row.id_number not in known:
+            try:
+                validate_resident_id(row.id_number)
+            except InvalidIdentifier as exc:
+                errors.append((row.row, str(exc)))
+                continue
+        rows.append(row)
+    read.rows = rows
     if read.rows:
         by_row = {row.row: row for row in read.rows}
         checked = check_roster(lines=roster_lines(rule, read.rows), unit_uscc=unit_uscc, region=region,

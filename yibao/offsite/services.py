@@ -25,6 +25,7 @@ from yibao.enrollment.models import (
     InsuranceType,
     Person,
     PersonCategory,
+    Unit,
 )
 from yibao.enrollment.services.periods import BASIC_TYPES, active_periods
 from yibao.offsite.locations import UnknownDestination, resolve_destination
@@ -331,11 +332,14 @@ class RosterCheck:
 
 def load_states(id_numbers: Iterable[str]) -> dict[str, PersonState]:
     """Persons by ID number with their active basic periods and active filings (three queries)."""
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in=set(id_numbers))}
-    states = {number: PersonState(person=p) for number, p in persons.items()}
+    # Only the columns the checks read: a 10 000-row 花名表 builds 20 000 model instances.
+    persons = Person.objects.filter(id_number__in=set(id_numbers)).only(
+        "id_number", "name", "region_id", "merged_into_id", "death_date")
+    states = {p.id_number: PersonState(person=p) for p in persons}
     by_pk = {s.person.pk: s for s in states.values()}
     periods = (InsurancePeriod.objects.filter(person_id__in=by_pk, insurance_type__in=BASIC_TYPES,
-                                              status=InsuranceStatus.INSURED).select_related("unit", "home_agency"))
+                                              status=InsuranceStatus.INSURED)
+               .only("person_id", "insurance_type", "category", "start_date", "unit_id"))
     for period in periods:
         by_pk[period.person_id].periods.append(period)
     for filing in OffsiteFiling.objects.filter(person_id__in=by_pk, status=FilingStatus.ACTIVE):
@@ -355,6 +359,7 @@ def check_roster(*, lines: list[RosterLine], unit_uscc: str, region: Region, rul
         result.errors.append((0, "花名表没有数据行"))
         return result
     states = states if states is not None else load_states(line.id_number for line in lines)
+    unit_pk = Unit.objects.filter(uscc=unit_uscc).values_list("pk", flat=True).first()
     seen: dict[str, int] = {}
     for line in lines:
         if line.id_number in seen:
@@ -369,7 +374,7 @@ def check_roster(*, lines: list[RosterLine], unit_uscc: str, region: Region, rul
             result.errors.append((line.row, f"姓名「{line.name}」与参保记录不符"))
             continue
         # (A person with no active period at all gets the 未参保 refusal below.)
-        if state.periods and not any(p.unit is not None and p.unit.uscc == unit_uscc for p in state.periods):
+        if state.periods and not any(p.unit_id is not None and p.unit_id == unit_pk for p in state.periods):
             result.errors.append((line.row, f"{line.name} 不是本单位正常参保的职工"))
             continue
         try:
