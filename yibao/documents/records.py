@@ -74,29 +74,33 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
 
 
 def parse_period(start: object, end: object, *, today: datetime.date | None = None,
-                 max_years: int = MAX_RECORD_YEARS) -> tuple[datetime.date, datetime.date]:
+                 max_years: int = MAX_RECORD_YEARS,
+                 labels: tuple[tuple[str, str], tuple[str, str]] = (START_LABEL, END_LABEL),
+                 ) -> tuple[datetime.date, datetime.date]:
     """(first month, last month) of a record, checked; an empty pair means the last 12 months.
 
-    Refusals name the field: end before start, a future month, more than ``max_years``.
+    Refusals name the field (``labels``: (Chinese label, input name) of start and
+    end): end before start, a future month, more than ``max_years``.
     """
+    start_label, end_label = labels
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
     if not str(start or "").strip() and not str(end or "").strip():
-        first = (this_month.replace(year=this_month.year - 1) if this_month.month == 12
+        first = (datetime.date(this_month.year, 1, 1) if this_month.month == 12
                  else datetime.date(this_month.year - 1, this_month.month + 1, 1))
         return first, this_month
     if not str(start or "").strip():
-        raise RecordRefused(f"{_field(START_LABEL)}：必填")
-    first = _month(start, START_LABEL)
-    last = _month(end, END_LABEL) if str(end or "").strip() else this_month
+        raise RecordRefused(f"{_field(start_label)}：必填")
+    first = _month(start, start_label)
+    last = _month(end, end_label) if str(end or "").strip() else this_month
     if last < first:
-        raise RecordRefused(f"{_field(END_LABEL)}：{last:%Y-%m} 早于起始年月 {first:%Y-%m}")
+        raise RecordRefused(f"{_field(end_label)}：{last:%Y-%m} 早于起始年月 {first:%Y-%m}")
     if first > this_month:
-        raise RecordRefused(f"{_field(START_LABEL)}：{first:%Y-%m} 尚未到来")
+        raise RecordRefused(f"{_field(start_label)}：{first:%Y-%m} 尚未到来")
     if last > this_month:
-        raise RecordRefused(f"{_field(END_LABEL)}：{last:%Y-%m} 尚未到来，最晚为本月 {this_month:%Y-%m}")
+        raise RecordRefused(f"{_field(end_label)}：{last:%Y-%m} 尚未到来，最晚为本月 {this_month:%Y-%m}")
     if months_between(first, last) > 12 * max_years:
-        raise RecordRefused(f"{_field(END_LABEL)}：查询期间最长 {max_years} 年（{12 * max_years} 个月），"
+        raise RecordRefused(f"{_field(end_label)}：查询期间最长 {max_years} 年（{12 * max_years} 个月），"
                             f"{first:%Y-%m} 至 {last:%Y-%m} 共 {months_between(first, last)} 个月")
     return first, last
 

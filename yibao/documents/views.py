@@ -1,10 +1,19 @@
-"""The public verification page: anyone can check a printed document's code."""
+"""The public verification page: anyone can check a printed document's code.
+
+Also a case's documents: what its 办结 issued, and the reference forms
+prefilled from it — for the applicant of the case and the clerks who may see it.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
+from yibao.documents.case_documents import case_visible_to, result_document
+from yibao.documents.prefill import PrefillError, render_case_form
 from yibao.documents.selectors import content_matches, document_by_code
 from yibao.documents.verification import group_code, normalize_code
 
@@ -58,3 +67,45 @@ def verify_code(request, code: str):
             context.update(outcome=outcome, outcome_message=message)
             status = 400 if outcome == "error" else 200
     return render(request, "documents/verify.html", context, status=status)
+
+
+# --- a case's documents ----------------------------------------------------------------------
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename={filename}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _visible_case(request, number: str):
+    case = case_visible_to(request.user, number)
+    if case is None:  # another person's or unit's case answers as if it did not exist
+        raise Http404("未找到该办件")
+    return case
+
+
+@require_GET
+def case_document(request, number: str, code: str):
+    """A document issued at the case's 办结 (参保凭证, 缴费记录 …), the very bytes registered."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=person")
+    case = _visible_case(request, number)
+    found = result_document(case, code)
+    if found is None:
+        raise Http404("该办件没有这份文书")
+    document, content = found
+    return _pdf(content, f"{document.code}.pdf")
+
+
+@require_GET
+def case_form(request, number: str, form_number: str):
+    """表N prefilled from the case."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=person")
+    case = _visible_case(request, number)
+    try:
+        content = render_case_form(case, form_number)
+    except PrefillError as exc:
+        raise Http404(str(exc)) from exc
+    return _pdf(content, f"{case.number}-form{form_number.removeprefix('表')}.pdf")

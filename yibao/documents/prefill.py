@@ -1,0 +1,260 @@
+"""Reference forms 表1–表7 prefilled from a case.
+
+Which value goes into which box is data (``forms_data/prefill.yaml``): for each
+form, a default mapping from the applicant and the enrollment records, and per
+handler key the mapping of that handler's ``form_data``. A source is one of
+
+- ``applicant.<name|id_number|phone|agent_name|agent_id_number>``, ``case.number``, ``today``;
+- ``form.<key>`` (the case's form_data; ``form.a.b`` goes into a nested dict);
+- ``person.<…>`` / ``unit.<…>`` / ``account.balance`` (the enrollment records:
+  the Person of the applicant's ID number — or of the form field the mapping
+  names in ``person_from`` — and the Unit of the applicant's USCC, or the
+  person's current unit);
+- ``"=text"``, a constant; a list of sources takes the first that is not empty.
+
+A table field is ``{rows: [[source, …], …]}`` (fixed rows) or
+``{each: form.<list>, row: [source, …]}`` where ``item.<key>`` reads the list
+element and ``seq`` numbers the rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from yibao.cases.handlers import handler_for
+from yibao.documents.records import person_by_id_number, unit_by_uscc
+from yibao.documents.reference_forms import FormField, get_reference_form, render_reference_form
+from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, PersonalAccount
+
+PREFILL_PATH = Path(__file__).parent / "forms_data" / "prefill.yaml"
+OTHER_OPTION_PREFIX = "其他"
+
+Source = str | list[str]
+
+
+class TableSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[list[Source]] = []
+    each: str = ""
+    row: list[Source] = []
+
+
+class FormMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_from: str = ""
+    fields: dict[str, Source | TableSpec] = {}
+
+
+class PrefillFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    forms: list[str] = Field(min_length=1)
+    defaults: dict[str, FormMapping] = {}
+    handlers: dict[str, dict[str, FormMapping]] = {}
+
+
+class PrefillError(ValueError):
+    """The prefill data file is wrong, or a form cannot be printed for this case."""
+
+
+def parse_prefill(text: str, *, source: str = "预填映射文件") -> PrefillFile:
+    """Parse and check the mapping: known forms, known field keys, table specs on table fields only."""
+    try:
+        data = PrefillFile.model_validate(yaml.safe_load(text))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise PrefillError(f"{source} 格式错误：{exc}") from exc
+    mappings = [("defaults", data.defaults)] + [(f"handlers.{key}", forms) for key, forms in data.handlers.items()]
+    for where, forms in mappings:
+        for number, mapping in forms.items():
+            if number not in data.forms:
+                raise PrefillError(f"{source} {where}：{number} 不在可预填的表单 {data.forms} 中")
+            form = get_reference_form(number)
+            known = {f.key: f for f in form.fields()}
+            for key, spec in mapping.fields.items():
+                if key not in known:
+                    raise PrefillError(f"{source} {where}.{number}：{number}没有字段 {key}")
+                if isinstance(spec, TableSpec) != (known[key].kind == "table"):
+                    raise PrefillError(f"{source} {where}.{number}.{key}：表格字段用 rows/each，其他字段用来源")
+    return data
+
+
+@cache
+def load_prefill() -> PrefillFile:
+    return parse_prefill(PREFILL_PATH.read_text(encoding="utf-8"), source=PREFILL_PATH.name)
+
+
+# --- the case's values -----------------------------------------------------------------------
+
+def _person_dict(person) -> dict[str, Any]:
+    if person is None:
+        return {}
+    return {"name": person.name, "id_number": person.id_number, "id_type": person.get_id_type_display(),
+            "sex": person.get_sex_display(), "birth_date": person.birth_date, "phone": person.phone,
+            "address": person.address}
+
+
+def _unit_dict(unit) -> dict[str, Any]:
+    if unit is None:
+        return {}
+    return {"name": unit.name, "uscc": unit.uscc, "address": unit.address, "unit_type": unit.unit_type,
+            "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
+            "contact_phone": unit.contact_phone, "bank_name": unit.bank_name, "bank_account": unit.bank_account,
+            "insurance_types": list(unit.insurance_types or []), "code": unit.uscc}
+
+
+def _dig(data: Any, path: list[str]) -> Any:
+    for part in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+class CaseValues:
+    """The values a mapping can read, built once per case (a few queries)."""
+
+    def __init__(self, case, *, person_from: str = ""):
+        self.case = case
+        self.form = case.form_data or {}
+        self.applicant = {"name": case.applicant_name, "id_number": case.applicant_id_number,
+                          "phone": case.applicant_phone, "agent_name": case.agent_name,
+                          "agent_id_number": case.agent_id_number}
+        person_id = ""
+        if person_from:
+            person_id = str(self.resolve(person_from) or "")
+        elif case.applicant_kind == "person":
+            person_id = case.applicant_id_number
+        person = person_by_id_number(person_id) if person_id else None
+        unit = unit_by_uscc(case.applicant_id_number) if case.applicant_kind == "unit" else None
+        if unit is None and person is not None:
+            period = (InsurancePeriod.objects.filter(person=person, status=InsuranceStatus.INSURED,
+                                                     unit__isnull=False)
+                      .select_related("unit").order_by("-start_date").first())
+            unit = period.unit if period else None
+        self.person = _person_dict(person)
+        self.unit = _unit_dict(unit)
+        balance = (PersonalAccount.objects.filter(person=person).values_list("balance", flat=True).first()
+                   if person is not None else None)
+        self.account = {"balance": balance}
+
+    def resolve(self, source: Source, item: dict | None = None, seq: int = 0) -> Any:
+        if isinstance(source, list):
+            for option in source:
+                value = self.resolve(option, item, seq)
+                if value not in (None, "", []):
+                    return value
+            return None
+        if source.startswith("="):
+            return source[1:]
+        if source == "today":
+            return timezone.localdate()
+        if source == "case.number":
+            return self.case.number
+        if source == "seq":
+            return seq
+        head, _, rest = source.partition(".")
+        path = rest.split(".") if rest else []
+        scopes = {"applicant": self.applicant, "form": self.form, "person": getattr(self, "person", {}),
+                  "unit": getattr(self, "unit", {}), "account": getattr(self, "account", {}), "item": item or {}}
+        if head not in scopes:
+            raise PrefillError(f"预填来源「{source}」无效")
+        return _dig(scopes[head], path)
+
+
+def _fit(field: FormField, value: Any) -> Any:
+    """Make a value fit its box: choices keep known options (others tick 其他), dates parse, text is str."""
+    if value in (None, ""):
+        return None
+    if field.kind in ("choice", "checkbox"):
+        options = value if isinstance(value, list | tuple) else [value]
+        other = next((c for c in field.choices if c.startswith(OTHER_OPTION_PREFIX)), None)
+        chosen = []
+        for option in map(str, options):
+            pick = option if option in field.choices else other
+            if pick and pick not in chosen:
+                chosen.append(pick)
+        if not chosen:
+            return None
+        return chosen[0] if field.kind == "choice" else chosen
+    if field.kind == "date":
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+    if field.kind == "money":
+        return value
+    if isinstance(value, list | tuple):
+        return "、".join(map(str, value))
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, list | tuple):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def _handler_key(case) -> str:
+    return case.item.data.get("handler") or handler_for(case.item).key
+
+
+def forms_for_case(case) -> list[str]:
+    """表N the case page offers: the item's own forms among 表1–表7, then those mapped for its handler."""
+    data = load_prefill()
+    offered = [number for number in case.item.data.get("forms", []) if number in data.forms]
+    for number in data.handlers.get(_handler_key(case), {}):
+        if number not in offered:
+            offered.append(number)
+    return offered
+
+
+def prefill_values(case, number: str) -> dict[str, Any]:
+    """The values of 表N for this case: the default mapping, overlaid with the handler's."""
+    data = load_prefill()
+    if number not in forms_for_case(case):
+        raise PrefillError(f"办件 {case.number} 的事项不使用{number}")
+    form = get_reference_form(number)
+    default = data.defaults.get(number, FormMapping())
+    specific = data.handlers.get(_handler_key(case), {}).get(number, FormMapping())
+    fields = {**default.fields, **specific.fields}
+    values_of = CaseValues(case, person_from=specific.person_from or default.person_from)
+    values: dict[str, Any] = {}
+    for key, spec in fields.items():
+        field = form.field(key)
+        if isinstance(spec, TableSpec):
+            rows = [[_cell(values_of.resolve(s, seq=i + 1)) for s in row] for i, row in enumerate(spec.rows)]
+            if spec.each:
+                items = values_of.resolve(spec.each) or []
+                for item in items if isinstance(items, list) else []:
+                    element = item if isinstance(item, dict) else {"value": item}
+                    rows.append([_cell(values_of.resolve(s, element, len(rows) + 1)) for s in spec.row])
+            rows = [row[:len(field.columns)] for row in rows if any(row[1:])]
+            if rows:
+                values[key] = rows
+            continue
+        value = _fit(field, values_of.resolve(spec))
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def render_case_form(case, number: str) -> bytes:
+    """表N as a PDF prefilled from the case."""
+    return render_reference_form(number, values=prefill_values(case, number))
