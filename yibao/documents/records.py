@@ -407,3 +407,27 @@ def unit_info(*, unit: Unit) -> UnitInfo:
 def account_movements(person: Person, *, limit: int = 20) -> list[AccountMovement]:
     """The person's latest personal-account movements, newest first."""
     return list(AccountMovement.objects.filter(account__person=person).order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    periods: list[InsurancePeriod]
+    contributions: list[Contribution]
+    account: PersonalAccount | None
+    movements: list[AccountMovement]
+    regions: list[Region]
+
+
+def person_overview(person: Person, *, today: datetime.date | None = None) -> PersonOverview:
+    """我的参保信息: every period, the last 12 months of contributions, the account and its movements,
+    and the regions where a 参保凭证 can be printed."""
+    today = today or timezone.localdate()
+    first, last = parse_period("", "", today=today)
+    periods = list(InsurancePeriod.objects.filter(person=person)
+                   .select_related("unit", "home_agency__region").order_by("-start_date", "insurance_type"))
+    contributions = list(Contribution.objects.filter(person=person, month__gte=first, month__lte=last)
+                         .select_related("unit").order_by("-month", "insurance_type"))
+    account = PersonalAccount.objects.filter(person=person).first()
+    regions = list({p.home_agency.region_id: p.home_agency.region for p in periods}.values())
+    return PersonOverview(periods=periods, contributions=contributions, account=account,
+                          movements=account_movements(person) if account else [], regions=regions)

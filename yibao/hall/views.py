@@ -44,6 +44,22 @@ from yibao.catalog.selectors import (
     regions_with_catalog,
 )
 from yibao.documents.case_pdfs import issue_notice_pdf, issue_receipt
+from yibao.documents.certificates import (
+    CertificateRefused,
+    issue_insurance_certificate,
+    issue_person_record,
+    issue_unit_info,
+    issue_unit_record,
+)
+from yibao.documents.records import (
+    RecordRefused,
+    parse_period,
+    person_by_id_number,
+    person_overview,
+    unit_by_uscc,
+    unit_info,
+    unit_record,
+)
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
 
@@ -297,6 +313,137 @@ def notice_pdf(request, number: str, notice_number: str):
     if notice is None:
         raise Http404("未找到该告知书")
     return _pdf(issue_notice_pdf(notice, actor=request.user.username), f"notice-{notice.number}.pdf")
+
+
+# --- 我的参保信息 / 本单位参保信息 (self-service, no case) ---------------------------------------
+# The record is always the logged-in account's own: a person's by the ID number
+# of the account, a unit's by its USCC. No request parameter names a person or
+# unit, so nobody can print another's documents here.
+
+def _period_inputs(request) -> tuple[str, str]:
+    return request.POST.get("start", "").strip()[:20], request.POST.get("end", "").strip()[:20]
+
+
+def _my_insurance_page(request, person, *, error: str = "", status: int = 200, start: str = "", end: str = ""):
+    overview = person_overview(person) if person is not None else None
+    return render(request, "hall/my_insurance.html", {
+        "applicant": request.applicant, "person": person, "overview": overview,
+        "masked_id": mask_resident_id(request.applicant.id_number), "error": error,
+        "start": start, "end": end,
+    }, status=status)
+
+
+def _own_person(request):
+    if request.applicant.kind != "person":
+        return None
+    return person_by_id_number(request.applicant.id_number)
+
+
+def _person_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.applicant.kind != "person":
+            return render(request, "hall/forbidden.html", {"message": "该页面仅供参保人员本人使用"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return applicant_required(wrapper)
+
+
+def _unit_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.applicant.kind != "unit":
+            return render(request, "hall/forbidden.html", {"message": "该页面仅供参保单位使用"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return applicant_required(wrapper)
+
+
+@require_GET
+@_person_only
+def my_insurance(request):
+    """我的参保信息: periods, the last 12 months of contributions, the personal account."""
+    return _my_insurance_page(request, _own_person(request))
+
+
+@require_POST
+@_person_only
+def my_certificate_pdf(request):
+    """Print the own 参保凭证 for one region where the person has a period."""
+    person = _own_person(request)
+    if person is None:
+        return _my_insurance_page(request, None, error="未查询到您的参保记录，不能出具参保凭证", status=404)
+    region = next((r for r in person_overview(person).regions if r.slug == request.POST.get("region", "")), None)
+    if region is None:
+        return _my_insurance_page(request, person, error="字段 参保地（region）：请选择您参保的统筹区", status=400)
+    try:
+        content, document = issue_insurance_certificate(person=person, region=region,
+                                                        actor=request.user.username)
+    except CertificateRefused as exc:
+        return _my_insurance_page(request, person, error=str(exc), status=400)
+    return _pdf(content, f"certificate-{document.code}.pdf")
+
+
+@require_POST
+@_person_only
+def my_contributions_pdf(request):
+    """Print the own 参保缴费记录 for a chosen period (YYYY-MM to YYYY-MM)."""
+    person = _own_person(request)
+    start_text, end_text = _period_inputs(request)
+    if person is None:
+        return _my_insurance_page(request, None, error="未查询到您的参保记录", status=404)
+    try:
+        start, end = parse_period(start_text, end_text)
+    except RecordRefused as exc:
+        return _my_insurance_page(request, person, error=str(exc), status=400, start=start_text, end=end_text)
+    content, document = issue_person_record(person=person, start=start, end=end, actor=request.user.username)
+    return _pdf(content, f"contributions-{document.code}.pdf")
+
+
+def _my_unit_page(request, unit, *, error: str = "", status: int = 200, start: str = "", end: str = ""):
+    info = unit_info(unit=unit) if unit is not None else None
+    record = None
+    if unit is not None:
+        from_month, to_month = parse_period("", "")
+        record = unit_record(unit=unit, start=from_month, end=to_month)
+    return render(request, "hall/my_unit.html", {
+        "applicant": request.applicant, "unit": unit, "info": info, "record": record, "error": error,
+        "start": start, "end": end,
+    }, status=status)
+
+
+@require_GET
+@_unit_only
+def my_unit(request):
+    """本单位参保信息: registration data, 险种, employees, arrears, the last 12 months' contributions."""
+    return _my_unit_page(request, unit_by_uscc(request.applicant.id_number))
+
+
+@require_POST
+@_unit_only
+def my_unit_info_pdf(request):
+    """Print the own 参保单位参保信息."""
+    unit = unit_by_uscc(request.applicant.id_number)
+    if unit is None:
+        return _my_unit_page(request, None, error="未查询到本单位的参保登记记录", status=404)
+    content, document = issue_unit_info(unit=unit, actor=request.user.username)
+    return _pdf(content, f"unit-info-{document.code}.pdf")
+
+
+@require_POST
+@_unit_only
+def my_unit_record_pdf(request):
+    """Print the own 缴费记录 for a chosen period."""
+    unit = unit_by_uscc(request.applicant.id_number)
+    start_text, end_text = _period_inputs(request)
+    if unit is None:
+        return _my_unit_page(request, None, error="未查询到本单位的参保登记记录", status=404)
+    try:
+        start, end = parse_period(start_text, end_text)
+    except RecordRefused as exc:
+        return _my_unit_page(request, unit, error=str(exc), status=400, start=start_text, end=end_text)
+    content, document = issue_unit_record(unit=unit, start=start, end=end, actor=request.user.username)
+    return _pdf(content, f"unit-contributions-{document.code}.pdf")
 
 
 # --- 办件进度查询 (public) --------------------------------------------------------------

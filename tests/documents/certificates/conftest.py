@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.factories import PersonAccountFactory, UnitAccountFactory
+from yibao.cases.models import Case
 from yibao.enrollment.models import (
     Contribution,
     InsurancePeriod,
@@ -143,3 +144,16 @@ def coal_login(coal):
 @pytest.fixture
 def other_unit_login(other_unit):
     return UnitAccountFactory(uscc=OTHER_USCC, name=other_unit.name)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case row written directly (no handler involved): for pages that only read a case."""
+
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"1404002026112390{n % 1000:03d}")
+    region = factory.LazyAttribute(lambda o: o.item.version.region)
+    channel = "online_hall"
+    applicant_kind = "person"
+    applicant_phone = "13912345678"

@@ -1,0 +1,116 @@
+"""Reference forms 表1–表7 printed from a case page, prefilled from the case (data mapping)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.cases.conftest import current_item
+from tests.documents.certificates.conftest import CaseFactory, pdf_text
+from tests.factories import AgencyFactory, StaffFactory
+from yibao.agencies.models import Region
+from yibao.cases.handlers import _registry
+from yibao.documents.prefill import (
+    PrefillError,
+    forms_for_case,
+    load_prefill,
+    parse_prefill,
+    prefill_values,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def changzhi_agency(catalog):
+    return AgencyFactory(region=Region.objects.get(slug="changzhi"), code="140400", level="city",
+                         name="长治市医疗保障事务中心")
+
+
+def test_the_mapping_file_loads_and_names_registered_handlers(catalog):
+    data = load_prefill()
+    assert data.forms == ["表1", "表2", "表3", "表4", "表5", "表6", "表7"]
+    assert set(data.handlers) <= set(_registry)
+
+
+def test_a_mapping_to_an_unknown_box_is_refused():
+    with pytest.raises(PrefillError, match="defaults.表3：表3没有字段 nickname"):
+        parse_prefill("forms: [表3]\ndefaults:\n  表3:\n    fields: {nickname: person.name}\n")
+    with pytest.raises(PrefillError, match="表8 不在可预填的表单"):
+        parse_prefill("forms: [表3]\nhandlers:\n  transfer:\n    表8: {}\n")
+    with pytest.raises(PrefillError, match="表格字段用 rows/each"):
+        parse_prefill("forms: [表2]\ndefaults:\n  表2:\n    fields: {persons: person.name}\n")
+
+
+def test_unit_registration_prints_form_1_from_the_form_data(changzhi_agency, coal_login, client):
+    case = CaseFactory(
+        item=current_item("changzhi", "unit-enrollment"), applicant_kind="unit", applicant_user=coal_login.user,
+        applicant_name="长治示例机械有限公司", applicant_id_number=coal_login.uscc, home_agency=changzhi_agency,
+        form_data={"unit_name": "长治示例机械有限公司", "unit_type": "企业",
+                   "insurance_types": ["职工基本医疗保险", "生育保险", "公务员医疗补助"],
+                   "address": "长治市潞州区英雄中路1号", "legal_representative": "孙大成",
+                   "contact_name": "钱会计", "contact_phone": "0355-2020202"})
+    assert forms_for_case(case) == ["表1"]
+    values = prefill_values(case, "表1")
+    # 公务员医疗补助 is not on 表1: it ticks 其他.
+    assert values["insurance_types"] == ["职工基本医疗保险", "生育保险", "其他(_____)"]
+    client.force_login(coal_login.user)
+    page = client.get(f"/hall/cases/{case.number}/").content.decode()
+    assert reverse("documents:case_form", args=[case.number, "表1"]) in page
+    text = pdf_text(client.get(f"/documents/cases/{case.number}/forms/表1.pdf").content)
+    assert "基本医疗保险单位参保信息登记表" in text
+    assert "▣新参保登记" in text and "长治示例机械有限公司" in text and coal_login.uscc in text
+    assert "孙大成" in text and "钱会计" in text and "0355-2020202" in text and "英雄中路1号" in text
+    assert "▣职工基本医疗保险▣生育保险□补充医疗保险▣其他(_____)" in text
+
+
+def test_resident_form_3_is_prefilled_from_the_person_record(changzhi_agency, xiaoming_login, xiaoming):
+    case = CaseFactory(item=current_item("changzhi", "resident-enrollment"), applicant_user=xiaoming_login.user,
+                       applicant_name="王小明", applicant_id_number=xiaoming.id_number, home_agency=changzhi_agency)
+    values = prefill_values(case, "表3")
+    assert values["name"] == "王小明" and values["id_number"] == xiaoming.id_number
+    assert values["sex"] == "男" and values["birth_date"].isoformat() == "1985-05-05"
+    assert values["phone"] == "13912345678"  # the person record has none: the applicant's phone
+
+
+def test_withdrawal_form_7_names_the_insured_and_the_employer(changzhi_agency, xiaomei_login, xiaomei, client):
+    case = CaseFactory(item=current_item("changzhi", "personal-account-withdrawal"),
+                       applicant_user=xiaomei_login.user, applicant_name="李晓梅",
+                       applicant_id_number=xiaomei.id_number, home_agency=changzhi_agency,
+                       agent_name="李大海", agent_id_number=xiaomei.id_number)
+    assert forms_for_case(case) == ["表7"]  # 表12 is not one of the prefilled forms
+    client.force_login(xiaomei_login.user)
+    text = pdf_text(client.get(f"/documents/cases/{case.number}/forms/表7.pdf").content)
+    assert "职工基本医疗保险个人账户一次性支取申请表" in text
+    assert "李晓梅" in text and xiaomei.id_number in text and "晋城示例煤业有限公司" in text and "李大海" in text
+
+
+def test_employee_change_form_5_lists_the_person_in_the_table(changzhi_agency, xiaomei_login, xiaomei):
+    case = CaseFactory(item=current_item("changzhi", "employee-info-change"), applicant_user=xiaomei_login.user,
+                       applicant_name="李晓梅", applicant_id_number=xiaomei.id_number, home_agency=changzhi_agency)
+    values = prefill_values(case, "表5")
+    assert values["changes"] == [["1", "李晓梅", xiaomei.id_number]]
+    assert values["unit_name"] == "晋城示例煤业有限公司"
+
+
+def test_a_form_the_item_does_not_use_is_404(changzhi_agency, xiaomei_login, xiaomei, client):
+    case = CaseFactory(item=current_item("changzhi", "personal-account-withdrawal"),
+                       applicant_user=xiaomei_login.user, applicant_name="李晓梅",
+                       applicant_id_number=xiaomei.id_number, home_agency=changzhi_agency)
+    client.force_login(xiaomei_login.user)
+    assert client.get(f"/documents/cases/{case.number}/forms/表1.pdf").status_code == 404
+    with pytest.raises(PrefillError, match="不使用表1"):
+        prefill_values(case, "表1")
+
+
+def test_forms_are_for_the_applicant_and_the_agencys_clerks_only(changzhi_agency, xiaomei_login, xiaomei,
+                                                                  xiaoming_login, client):
+    case = CaseFactory(item=current_item("changzhi", "personal-account-withdrawal"),
+                       applicant_user=xiaomei_login.user, applicant_name="李晓梅",
+                       applicant_id_number=xiaomei.id_number, home_agency=changzhi_agency)
+    url = f"/documents/cases/{case.number}/forms/表7.pdf"
+    client.force_login(xiaoming_login.user)
+    assert client.get(url).status_code == 404
+    clerk = StaffFactory(agency=changzhi_agency, roles=["accept"])
+    client.force_login(clerk.user)
+    assert client.get(url).status_code == 200
+    assert reverse("documents:case_form", args=[case.number, "表7"]) in client.get(
+        f"/console/cases/{case.number}/").content.decode()
