@@ -157,3 +157,18 @@ def test_the_staff_query_refuses_an_unknown_category(client, clerks):
     client.force_login(clerks["changzhi"].user)
     response = client.get("/offsite/staff/", {"category": "vip"})
     assert response.status_code == 400 and "字段 人员类别：「vip」无效" in response.content.decode()
+
+
+def test_a_filing_is_changed_or_cancelled_through_an_item_of_its_category(make_insured, clerks):
+    person = make_insured("changzhi")
+    apply_and_complete(current_item("changzhi", "remote-resettled-retiree"), person, TO_SHENZHEN, clerks["changzhi"])
+    filing = OffsiteFiling.objects.get(person=person)
+    with pytest.raises(InvalidApplication, match=f"备案 {filing.number} 是「异地安置退休人员」备案，请通过该类别的备案事项取消"):
+        submit(current_item("changzhi", "remote-temporary"), person,
+               {"registration": "取消", "filing_number": filing.number})
+
+
+def test_a_cancellation_is_asked_of_the_insuring_city(make_insured):
+    person = make_insured("jincheng")
+    with pytest.raises(InvalidApplication, match="不在长治市参保"):
+        submit(current_item("changzhi", "remote-temporary"), person, {"registration": "取消", "filing_number": "YD0000000001"})

@@ -177,6 +177,8 @@ class OffsiteFilingHandler(ItemHandler):
     def _prepare(self, case, rule: ItemRule, fields: FilingFields, today: date):
         """Check one person's 新增/变更/取消; return (person, filing to change or cancel)."""
         person = _person(case, fields)
+        if person.region_id != case.region.pk:
+            raise HandlerRefusal(f"{person.name} 不在{case.region.name}参保，请向参保地医保经办机构申请")
         category = _category(rule, fields.category)
         if case.applicant_kind == "institution" and not category_rule(category).hospital_files:
             raise HandlerRefusal(f"医疗机构只能办理异地转诊备案，不能代办「{FilingCategory(category).label}」")
@@ -191,6 +193,9 @@ class OffsiteFilingHandler(ItemHandler):
             existing = filing_for_person(person, fields.filing_number)
             if existing is None:
                 raise HandlerRefusal(f"字段 原备案编号：未找到 {person.name} 的备案 {fields.filing_number}")
+            if existing.category not in rule.categories:
+                raise HandlerRefusal(f"备案 {existing.number} 是「{existing.get_category_display()}」备案，"
+                                     f"请通过该类别的备案事项{fields.registration}")
             if existing.status != FilingStatus.ACTIVE:
                 raise HandlerRefusal(
                     f"备案 {existing.number} 当前状态为「{existing.get_status_display()}」，不能{fields.registration}")
