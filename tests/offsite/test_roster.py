@@ -182,3 +182,10 @@ def test_the_template_download(client, catalog):
     assert response.status_code == 200
     assert load_workbook(BytesIO(response.content))["花名表"]["A2"].value == "姓名*"
     assert client.get("/offsite/batch/template/changzhi/remote-temporary.xlsx").status_code == 404
+
+
+def test_the_batch_page_lists_the_batch_items_and_the_form_of_one(client, unit):
+    page = login(client, unit[1]).get("/offsite/batch/").content.decode()
+    assert "常驻异地工作人员备案" in page and "异地安置退休人员备案" in page and "其他临时外出就医人员备案" not in page
+    page = client.get("/offsite/batch/", {"item": "taiyuan/remote-stationed-worker"}).content.decode()
+    assert "《山西省太原市异地就医登记备案花名表》" in page and "认定材料(花名表中的所有人)" in page
