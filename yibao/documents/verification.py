@@ -92,6 +92,49 @@ def qr_drawing(url: str, size_mm: float = 24) -> Drawing:
     return drawing
 
 
+def dark_runs(matrix: list[list[bool]]) -> list[tuple[int, int, int]]:
+    """(row, first column, length) of each horizontal run of dark modules."""
+    runs = []
+    for row_index, row in enumerate(matrix):
+        start = None
+        for col_index, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                runs.append((row_index, start, col_index - start))
+                start = None
+    return runs
+
+
+class QrFlowable(Flowable):
+    """The QR code drawn straight on the canvas as one filled path of module runs.
+
+    Same geometry as ``qr_drawing`` (quiet zone included) but about 20 times
+    cheaper: no Drawing of several hundred validated Rect shapes per page.
+    """
+
+    def __init__(self, url: str, size_mm: float = 24):
+        super().__init__()
+        self.matrix = qr_matrix(url)
+        self.size = size_mm * mm
+
+    def wrap(self, available_width, available_height):
+        return self.size, self.size
+
+    def draw(self):
+        modules = len(self.matrix) + 2 * QUIET_ZONE
+        unit = self.size / modules
+        canvas = self.canv
+        path = canvas.beginPath()
+        for row_index, first, length in dark_runs(self.matrix):
+            y = self.size - (row_index + QUIET_ZONE + 1) * unit
+            path.rect((first + QUIET_ZONE) * unit, y, length * unit, unit)
+        canvas.saveState()
+        canvas.setFillColor(colors.black)
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
 def verification_block(code: str, url: str, *, width: float = 174 * mm,
                        qr_size_mm: float = 24) -> list[Flowable]:
     """QR at left; the grouped code and where to check it at right."""
@@ -102,7 +145,7 @@ def verification_block(code: str, url: str, *, width: float = 174 * mm,
         Paragraph("本文书的真实性以医保经办机构登记为准。", style["small"]),
     ]
     qr_width = qr_size_mm * mm + 4 * mm
-    table = Table([[qr_drawing(url, qr_size_mm), text]], colWidths=[qr_width, width - qr_width])
+    table = Table([[QrFlowable(url, qr_size_mm), text]], colWidths=[qr_width, width - qr_width])
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), register_cjk_font()),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
