@@ -159,3 +159,11 @@ def test_taiyuan_merge_case_of_differing_records_goes_to_a_second_person(make_pe
     other.refresh_from_db()
     assert other.merged_into == kept
     assert AuditEntry.objects.get(action="enrollment.person.merge").after["reviewed"] is True
+
+
+def test_a_merge_that_would_leave_both_basic_insurances_active_is_refused(pair):
+    kept, duplicate = pair
+    PeriodFactory(person=kept, insurance_type="310", category="employed")
+    PeriodFactory(person=duplicate, insurance_type="390")
+    with pytest.raises(MergeRefused, match="合并后将同时参加职工医保（310）和城乡居民医保（390），属于重复参保"):
+        merge_persons(kept=kept, duplicate=duplicate, on=DAY, actor="clerk")

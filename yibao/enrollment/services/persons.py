@@ -36,6 +36,7 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.services.accounts import post_movement
 from yibao.enrollment.services.errors import EnrollmentError
+from yibao.enrollment.services.periods import BASIC_TYPES
 from yibao.ids import InvalidIdentifier
 
 SEX_LABELS = {"1": "男", "2": "女"}
@@ -91,6 +92,11 @@ def check_merge(*, kept: Person, duplicate: Person, reviewed: bool = False) -> N
     if clash:
         raise MergeRefused(f"两条记录同时有正常参保的险种 {'、'.join(clash)}（参保期间重叠），"
                            "请先对其中一条办理停保后再合并")
+    basic = set(InsurancePeriod.objects.filter(person__in=(kept, duplicate), status=InsuranceStatus.INSURED,
+                                               insurance_type__in=BASIC_TYPES).values_list("insurance_type", flat=True))
+    if len(basic) == 2:
+        raise MergeRefused("合并后将同时参加职工医保（310）和城乡居民医保（390），属于重复参保，"
+                           "请先办理重复参保处理（停保其中一个险种）后再合并")
     months = set(Contribution.objects.filter(person=kept).values_list("insurance_type", "month"))
     doubled = sorted(key for key in Contribution.objects.filter(person=duplicate)
                      .values_list("insurance_type", "month") if key in months)
@@ -137,8 +143,9 @@ def merge_persons(*, kept: Person, duplicate: Person, on: date, actor: str, revi
                               reference=f"merge-{duplicate.pk}-in", case_number=case_number, note=note)
             elif balance:
                 raise MergeRefused(f"个人账户已注销，余额 {balance} 元无法并入，请先核查个人账户")
-            PersonalAccount.objects.filter(pk=account.pk).update(
-                status=AccountStatus.CLOSED, closed_on=on, close_reason="多号合并")
+            if account.status == AccountStatus.OPEN:
+                PersonalAccount.objects.filter(pk=account.pk).update(
+                    status=AccountStatus.CLOSED, closed_on=on, close_reason="多号合并")
             moved["balance_moved"] = str(balance)
     duplicate.merged_into = kept
     duplicate.save(update_fields=["merged_into"])

@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
@@ -140,6 +140,15 @@ def existing_person(data: PersonInput) -> Person | None:
     return person
 
 
+def _new_person(*, data: PersonInput, region: Region, home_agency: Agency, actor: str, case_number: str) -> Person:
+    try:
+        return ensure_person(id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
+                             birth_date=data.birth_date, region=region, home_agency=home_agency, actor=actor,
+                             phone=data.phone, address=data.address, case_number=case_number)
+    except IntegrityError as exc:  # a concurrent application created the record first
+        raise EnrollmentError(f"证件号码 {data.id_number} 的参保记录正在由另一办件登记，请刷新后重试") from exc
+
+
 def _fee(region: Region) -> Decimal:
     return policy_for(region).resident_yearly_fee
 
@@ -229,10 +238,8 @@ def enroll_resident(*, region: Region, home_agency: Agency, data: PersonInput, c
     plan = check_resident_enrollment(region=region, data=data, day=day,
                                      duplicate_resolution=duplicate_resolution, situations=situations)
     start = date(plan.coverage_year, 1, 1)
-    person = plan.person or ensure_person(
-        id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
-        birth_date=data.birth_date, region=region, home_agency=home_agency, actor=actor, phone=data.phone,
-        address=data.address, case_number=case_number)
+    person = plan.person or _new_person(
+        data=data, region=region, home_agency=home_agency, actor=actor, case_number=case_number)
     if plan.employee_period is not None:
         employee = plan.employee_period
         stop_period(period=employee, end_date=max(start - timedelta(days=1), employee.start_date), actor=actor,
@@ -273,10 +280,8 @@ def enroll_newborn(*, region: Region, home_agency: Agency, data: PersonInput, da
                    case_number: str = "") -> tuple[Person, InsurancePeriod]:
     """城乡居民参保登记(新生儿): the 390 period starts on the day of birth; nothing is owed for the birth year."""
     Person.objects.select_for_update().filter(id_number=data.id_number).first()
-    person = check_newborn(region=region, data=data, day=day) or ensure_person(
-        id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
-        birth_date=data.birth_date, region=region, home_agency=home_agency, actor=actor, phone=data.phone,
-        address=data.address, case_number=case_number)
+    person = check_newborn(region=region, data=data, day=day) or _new_person(
+        data=data, region=region, home_agency=home_agency, actor=actor, case_number=case_number)
     period = start_period(person=person, insurance_type=RESIDENT, category=PersonCategory.NEWBORN,
                           start_date=data.birth_date, home_agency=home_agency, actor=actor, case_number=case_number)
     return person, period
@@ -404,10 +409,8 @@ def backpay_resident(*, region: Region, home_agency: Agency, data: PersonInput, 
     """城乡居民参保登记(补缴): enroll from the day of registration and owe the year's fee."""
     Person.objects.select_for_update().filter(id_number=data.id_number).first()
     person, year = check_backpay(region=region, data=data, request=request, day=day)
-    person = person or ensure_person(
-        id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
-        birth_date=data.birth_date, region=region, home_agency=home_agency, actor=actor, phone=data.phone,
-        address=data.address, case_number=case_number)
+    person = person or _new_person(
+        data=data, region=region, home_agency=home_agency, actor=actor, case_number=case_number)
     period = start_period(person=person, insurance_type=RESIDENT, category=PersonCategory.RESIDENT,
                           start_date=max(day, date(year, 1, 1)), home_agency=home_agency, actor=actor,
                           case_number=case_number)
