@@ -31,6 +31,7 @@ from yibao.documents.models import DocumentKind, IssuedDocument
 from yibao.documents.pdf import register_cjk_font, styles
 from yibao.documents.records import (
     CertificateFacts,
+    CertificatePeriod,
     PersonRecord,
     RecordRefused,
     UnitInfo,
@@ -112,6 +113,15 @@ def _footer(story: list, doc: SimpleDocTemplate, issuer: str, printed_on: dateti
 
 # --- renderers -------------------------------------------------------------------------------
 
+def _paid_text(period: CertificatePeriod, *, resident: bool) -> str:
+    # Residents pay once per 缴费年度, employees monthly: the certificate
+    # counts years for the one and months per year for the other.
+    if resident:
+        return "、".join(f"{year}年度" for year, _ in period.months_by_year) or "无"
+    per_year = "；".join(f"{year}年 {months}个月" for year, months in period.months_by_year) or "无"
+    return f"{per_year}（合计 {period.months_total} 个月）"
+
+
 def render_insurance_certificate(facts: CertificateFacts, *, contact: str = "",
                                  verification: Verification | None = None) -> bytes:
     """《基本医疗保险参保凭证》（职工 / 居民）."""
@@ -135,11 +145,11 @@ def render_insurance_certificate(facts: CertificateFacts, *, contact: str = "",
         person.append(["转出地经办机构联系人", contact, "", ""])
     story.append(_table(person, [30 * mm, width / 2 - 30 * mm, 30 * mm, width / 2 - 30 * mm]))
     story.append(_p("参保缴费情况", "heading"))
-    rows: list[list[object]] = [["险种", "参保状态", "参保开始日期", "参保终止日期", "参保单位", "实际缴费月数（按年度）"]]
+    paid_header = "已缴费年度" if facts.variant == "resident" else "实际缴费月数（按年度）"
+    rows: list[list[object]] = [["险种", "参保状态", "参保开始日期", "参保终止日期", "参保单位", paid_header]]
     for period in facts.periods:
-        per_year = "；".join(f"{year}年 {months}个月" for year, months in period.months_by_year) or "无"
         rows.append([period.type_label, period.status_label, _date(period.start), _date(period.end),
-                     period.unit, f"{per_year}（合计 {period.months_total} 个月）"])
+                     period.unit, _paid_text(period, resident=facts.variant == "resident")])
     story.append(_table(rows, [30 * mm, 18 * mm, 22 * mm, 22 * mm, 40 * mm, width - 132 * mm], header=True))
     story += [Spacer(1, 3 * mm), _p("本凭证用于基本医疗保险关系转移接续，由参保人员交新参保地医保经办机构。", "small")]
     _footer(story, doc, facts.agency_name, facts.printed_on, verification)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yibao.cases.handlers import handler_for
-from yibao.documents.records import person_by_id_number, unit_by_uscc
+from yibao.documents.records import insurance_type_labels, person_by_id_number, unit_by_uscc
 from yibao.documents.reference_forms import FormField, get_reference_form, render_reference_form
 from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, PersonalAccount
 
@@ -108,7 +108,7 @@ def _unit_dict(unit) -> dict[str, Any]:
     return {"name": unit.name, "uscc": unit.uscc, "address": unit.address, "unit_type": unit.unit_type,
             "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
             "contact_phone": unit.contact_phone, "bank_name": unit.bank_name, "bank_account": unit.bank_account,
-            "insurance_types": list(unit.insurance_types or []), "code": unit.uscc}
+            "insurance_types": list(insurance_type_labels(unit.insurance_types)), "code": unit.uscc}
 
 
 def _dig(data: Any, path: list[str]) -> Any:

@@ -46,6 +46,11 @@ END_LABEL = ("截止年月", "end")
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
 
 
+def insurance_type_labels(values) -> tuple[str, ...]:
+    """A unit's 险种 as labels, whether stored as codes ("310") or as labels."""
+    return tuple(TYPE_LABELS.get(str(value), str(value)) for value in values or ())
+
+
 class RecordRefused(Exception):
     """A document that cannot be printed; the message (Chinese) names the field or the reason."""
 
@@ -397,7 +402,7 @@ def unit_info(*, unit: Unit) -> UnitInfo:
         name=unit.name, uscc=unit.uscc, unit_type=unit.get_unit_type_display(), status=unit.get_status_display(),
         registered_on=unit.registered_on, address=unit.address, legal_representative=unit.legal_representative,
         contact=contact, region_name=unit.region.name, agency_name=unit.home_agency.name,
-        agency_code=unit.home_agency.code, insurance_types=tuple(unit.insurance_types or ()),
+        agency_code=unit.home_agency.code, insurance_types=insurance_type_labels(unit.insurance_types),
         employees_by_type=by_type, employees=insured.values("person").distinct().count(),
         arrears=unit_arrears(unit), months_owed=tuple(f"{m:%Y-%m}" for m in owed_months))
 

@@ -59,11 +59,15 @@ def test_employee_certificate_prints_periods_months_per_year_unit_agency_and_bal
     assert AuditEntry.objects.filter(action="document.issue", object_id=document.code).exists()
 
 
-def test_resident_certificate_has_no_account_balance(xiaoming, jincheng):
+def test_resident_certificate_counts_contribution_years_and_has_no_account_balance(xiaoming, jincheng):
+    # Residents pay once a year (one row per 缴费年度).
+    for year in (2024, 2025):
+        pay_months(xiaoming, None, datetime.date(year, 1, 1), 1, base="380.00", insurance_type="390")
     content, document = issue_insurance_certificate(person=xiaoming, region=jincheng, actor="clerk")
     text = pdf_text(content)
     assert "（城乡居民基本医疗保险）" in text and "王小明" in text
-    assert "城乡居民基本医疗保险正常参保2023-01-01至今" in text
+    assert "城乡居民基本医疗保险正常参保2023-01-01至今—2024年度、2025年度" in text
+    assert "已缴费年度" in text and "个月" not in text
     assert "个人账户余额" not in text
     assert "高平市医疗保障服务中心（行政区划代码140581）" in text
     assert document.title == "基本医疗保险参保凭证（城乡居民基本医疗保险）"
@@ -122,6 +126,8 @@ def test_unit_record_sums_each_month_over_employees(xiaomei, coal, agencies, cli
 
 
 def test_unit_info_shows_types_employee_count_and_arrears(xiaomei, coal):
+    coal.insurance_types = ["310", "510"]  # stored as codes by some loaders: printed as labels
+    coal.save()
     content, document = issue_unit_info(unit=coal, actor="clerk")
     text = pdf_text(content)
     assert "参保单位参保信息" in text and "晋城示例煤业有限公司" in text
