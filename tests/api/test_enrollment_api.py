@@ -212,3 +212,22 @@ def test_clerks_and_units_have_no_own_enrollment(login, client):
         for path in ("/api/me/enrollment", "/api/me/contributions"):
             response = api.get(path)
             assert response.status_code == 403 and response.json()["detail"] == "仅限参保个人账号"
+
+
+# --- other ID documents -------------------------------------------------------------------------------
+
+def test_a_clerk_finds_a_passport_holder_by_document_type_and_number(login):
+    wang = Person.objects.get(id_number=WANG)
+    Person.objects.create(id_type="16", id_number="E12345678", name="张护照", sex="1",
+                          birth_date=wang.birth_date, region=wang.region, home_agency=wang.home_agency)
+    clerk = login("staff", "ty-xiaodian-accept")
+
+    found = clerk.get("/api/persons/E12345678", {"id_type": "16"})
+    malformed = clerk.get("/api/persons/E123", {"id_type": "16"})
+    unknown_type = clerk.get("/api/persons/E12345678", {"id_type": "XX"})
+
+    assert found.status_code == 200 and found.json()["id_type_name"] == "中国护照"
+    assert found.json()["periods"] == []
+    assert malformed.status_code == 400 and malformed.json()["errors"][0]["field"] == "id_number"
+    assert "中国护照号码格式错误" in malformed.json()["detail"]
+    assert unknown_type.status_code == 422 and unknown_type.json()["errors"][0]["field"] == "id_type"
