@@ -45,6 +45,9 @@ EMPLOYEE_SHARE = 0.45  # the rest are 城乡居民 (390)
 RESIDENT_STOP_SHARE = 0.03  # residents who did not renew (停保)
 ARREARS_SHARE = 0.02  # employees whose last months are not yet paid
 CONTRIBUTION_YEAR = 2025
+# Below this many persons, rebuilding every index of the (possibly large) tables
+# after the load costs more than maintaining them row by row (the demo's small cities).
+DEFER_SCHEMA_FROM = 20_000
 BIRTH_FIRST = datetime.date(1950, 1, 1)
 BIRTH_LAST = datetime.date(2005, 12, 31)
 CENT = Decimal("0.01")
@@ -352,10 +355,13 @@ def _write_sqlite(cursor, model, columns, rows) -> None:
 
 def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
                   employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000,
-                  reserved_numbers: frozenset[str] = frozenset()) -> GenerationResult:
+                  reserved_numbers: frozenset[str] = frozenset(),
+                  defer_schema: bool | None = None) -> GenerationResult:
     """Write a synthetic population for ``region`` in one transaction and return the counts.
 
     ``reserved_numbers``: ID numbers and USCCs left out (records loaded besides the city).
+    ``defer_schema`` (PostgreSQL): drop keys and indexes during the load and rebuild them
+    after; by default only for loads of DEFER_SCHEMA_FROM persons or more.
     """
     if persons < 1:
         raise GenerationError("人数 --persons 应为正整数")
@@ -377,10 +383,11 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor if postgresql else django_cursor
-        if postgresql:
+        deferred = None
+        if postgresql and (persons >= DEFER_SCHEMA_FROM if defer_schema is None else defer_schema):
             # Index builds after the load sort in memory rather than on disk.
             django_cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        deferred = _defer_schema(django_cursor) if postgresql else None
+            deferred = _defer_schema(django_cursor)
         for batch in generate_rows(region_id=region.pk, region_name=region.name, agencies=agencies,
                                    persons=persons, units=units, seed=seed, first_ids=_first_ids(),
                                    created_at=created_at, batch_persons=batch_persons,
