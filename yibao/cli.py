@@ -13,6 +13,7 @@ COMMANDS = {
     "generate": "生成模拟城市：generate --region taiyuan --persons N --units M",
     "bench": "性能基准：bench http / bench sql / bench import / bench lookups / bench guides（结果见 docs/benchmarks.md）",
     "cases": "办件：cases sweep 标记超期办件",
+    "offsite": "异地就医备案：offsite expire [--enqueue] 标记到期备案",
     "db_worker": "后台任务执行器（django-tasks 数据库队列）",
     "migrate": "建立或升级数据库结构",
     "check": "系统自检（含事项处理器检查）",

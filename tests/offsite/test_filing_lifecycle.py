@@ -3,14 +3,11 @@
 import datetime
 
 import pytest
-import yaml
 
 from tests.offsite.conftest import TODAY, apply_and_complete, current_item, submit, uploads_for
 from yibao.audit.models import AuditEntry
 from yibao.cases import services as case_services
 from yibao.cases.services import InvalidApplication
-from yibao.catalog.files import city_path
-from yibao.catalog.services import load_catalog
 from yibao.offsite import handlers, services
 from yibao.offsite.models import FilingStatus, OffsiteFiling
 from yibao.offsite.rules import filing_rules
@@ -127,25 +124,10 @@ def test_a_new_filing_after_a_cancellation_restarts_the_long_term_clock(retiree_
 
 # --- 承诺书 in place of a proof (self-service online) -------------------------------------------
 
-@pytest.fixture
-def catalog_with_commitments(catalog, tmp_path):
-    """Changzhi's catalog with the 个人承诺书 of 医保发〔2022〕22号 allowed for the residence proof.
-
-    The published data file does not yet mark it (see the report of issue 5): this
-    publishes the amended file as a new catalog version inside the test.
-    """
-    data = yaml.safe_load(city_path("changzhi").read_text(encoding="utf-8"))
-    for entry in data["items"]:
-        if entry["key"] == "remote-long-term-residence":
-            entry["materials"][2]["commitment_alternative"] = filing_rules().commitment_text
-    path = tmp_path / "changzhi.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    load_catalog(city="changzhi", actor="test", path=path)
-    return current_item("changzhi", "remote-long-term-residence")
-
-
-def test_a_signed_commitment_replaces_the_residence_proof(catalog_with_commitments, make_insured, clerks):
-    item = catalog_with_commitments
+def test_a_signed_commitment_replaces_the_residence_proof(make_insured, clerks):
+    # The data files allow the 个人承诺书 of 医保发〔2022〕22号 for the residence proof.
+    item = current_item("changzhi", "remote-long-term-residence")
+    assert item.data["materials"][2]["commitment_alternative"] == filing_rules().commitment_text
     person = make_insured("changzhi")
     uploads = uploads_for(item, {}, skip={2})
     apply_and_complete(item, person, TO_SHENZHEN, clerks["changzhi"], uploads=uploads, commitments={2})
@@ -155,8 +137,9 @@ def test_a_signed_commitment_replaces_the_residence_proof(catalog_with_commitmen
 
 def test_a_commitment_is_refused_where_the_catalog_allows_none(make_insured):
     person = make_insured("changzhi")
+    # Material 1 is the 《异地就医登记备案表》 itself: no commitment can replace it.
     with pytest.raises(InvalidApplication, match="不能以承诺书代替"):
-        submit(current_item("changzhi", "remote-resettled-retiree"), person, TO_SHENZHEN, commitments={2})
+        submit(current_item("changzhi", "remote-resettled-retiree"), person, TO_SHENZHEN, commitments={1})
 
 
 def test_the_expire_command_sweeps(make_insured, clerks, capsys):

@@ -170,3 +170,11 @@ def test_a_referral_is_entered_for_a_hospital_through_the_window_api(client, age
     filing = OffsiteFiling.objects.get(person=patient)
     assert filing.filed_by == "hospital" and filing.filer_name == "太原市某三甲医院"
     assert filing.hospital == "北京协和医院" and filing.destination_city_code == "110000"
+
+
+def test_the_menu_entry_sends_units_to_the_roster_page_and_clerks_to_the_query(client, clerks, unit):
+    _record, account = unit
+    client.force_login(account.user)
+    assert client.get("/offsite/")["Location"] == "/offsite/batch/"
+    client.force_login(clerks["taiyuan"].user)
+    assert client.get("/offsite/")["Location"] == "/offsite/staff/"

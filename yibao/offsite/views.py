@@ -65,6 +65,12 @@ def _login_as(kind: str):
             else:
                 request.staff = staff_of(request.user)
                 allowed = request.staff is not None and request.staff.is_active
+            if not allowed and kind == "person" and request.method == "GET":
+                # One menu entry serves everyone: units go to the 花名表 page, clerks to the query.
+                if unit_of(request.user) is not None:
+                    return redirect("offsite:batch")
+                if (staff := staff_of(request.user)) is not None and staff.is_active:
+                    return redirect("offsite:staff_query")
             if not allowed:
                 return HttpResponseForbidden({"person": "本页面仅限参保人员本人使用", "unit": "本页面仅限参保单位使用",
                                               "staff": "本页面仅限在岗经办人员使用"}[kind].encode())
