@@ -207,3 +207,20 @@ def test_bench_import_reports_what_the_import_benchmark_measured(monkeypatch, ca
 
     assert calls == [500]
     assert "报盘 Excel 导入：rows = 500，seconds = 2.5，rows_per_second = 200.0" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_bench_on_a_database_without_tables_says_to_migrate_first(monkeypatch):
+    from django.db import OperationalError
+
+    from yibao.bench.management.commands import bench
+
+    def no_tables():
+        raise OperationalError("no such table: enrollment_person")
+
+    monkeypatch.setattr(bench, "database", no_tables)
+    monkeypatch.setitem(sys.modules, "yibao.enrollment.bench_import",
+                        types.SimpleNamespace(run_import_benchmark=lambda *, rows: {}))
+
+    with pytest.raises(CommandError, match="数据库尚未就绪.*请先运行 yibao migrate 或 yibao demo"):
+        call_command("bench", "import")

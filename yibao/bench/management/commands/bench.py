@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import OperationalError, ProgrammingError, connection, connections
 from django.db.models import Max, Min
 from django.test import Client
 
@@ -265,7 +265,11 @@ class Command(BaseCommand):
         if options["warmup"] < 0:
             raise CommandError("参数 --warmup 不能为负数")
         if options["suite"] in SUITES:
-            self.stdout.write("\n".join(SUITES[options["suite"]](options)))
+            try:
+                lines = SUITES[options["suite"]](options)
+            except (OperationalError, ProgrammingError) as exc:  # no tables: nothing migrated yet
+                raise CommandError(f"数据库尚未就绪（{exc}）：请先运行 yibao migrate 或 yibao demo") from exc
+            self.stdout.write("\n".join(lines))
             return
         if options["suite"] == "lookups":
             self.stdout.write("\n".join(lookups(count, options["concurrency"] or 1, options["seed"])))
