@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from yibao.agencies.selectors import staff_of
 from yibao.cases.models import Case
 from yibao.cases.selectors import case_for_staff, case_of_applicant
-from yibao.documents.certificates import kept_content
+from yibao.documents.certificates import is_kept, kept_content
 from yibao.documents.models import DocumentKind, IssuedDocument
 from yibao.documents.prefill import forms_for_case
 from yibao.documents.reference_forms import get_reference_form
@@ -38,7 +38,7 @@ def result_documents(case: Case) -> list[IssuedDocument]:
     """Documents issued at the case's 办结 whose bytes are kept, oldest first (revoked ones left out)."""
     documents = (IssuedDocument.objects.filter(case_number=case.number, kind__in=RESULT_KINDS,
                                                revoked_at__isnull=True).order_by("issued_at", "id"))
-    return [document for document in documents if kept_content(document) is not None]
+    return [document for document in documents if is_kept(document)]
 
 
 def result_document(case: Case, code: str) -> tuple[IssuedDocument, bytes] | None:

@@ -324,6 +324,10 @@ def keep_case_document(document: IssuedDocument, content: bytes) -> None:
         default_storage.save(path, ContentFile(content))
 
 
+def is_kept(document: IssuedDocument) -> bool:
+    return default_storage.exists(_stored_path(document.code))
+
+
 def kept_content(document: IssuedDocument) -> bytes | None:
     path = _stored_path(document.code)
     if not default_storage.exists(path):

@@ -10,7 +10,8 @@ handler key the mapping of that handler's ``form_data``. A source is one of
   the Person of the applicant's ID number — or of the form field the mapping
   names in ``person_from`` — and the Unit of the applicant's USCC, or the
   person's current unit);
-- ``"=text"``, a constant; a list of sources takes the first that is not empty.
+- ``"=text"``, a constant; a list of sources takes the first that is not empty;
+- ``source|id_type`` (or ``|sex``, ``|insurance_type``, ``|unit_type``): a code printed as its label.
 
 A table field is ``{rows: [[source, …], …]}`` (fixed rows) or
 ``{each: form.<list>, row: [source, …]}`` where ``item.<key>`` reads the list
@@ -31,9 +32,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yibao.cases.handlers import handler_for
 from yibao.documents.records import insurance_type_labels, person_by_id_number, unit_by_uscc
 from yibao.documents.reference_forms import FormField, get_reference_form, render_reference_form
-from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, PersonalAccount
+from yibao.enrollment.models import (
+    IdType,
+    InsurancePeriod,
+    InsuranceStatus,
+    InsuranceType,
+    PersonalAccount,
+    Sex,
+    UnitType,
+)
 
 PREFILL_PATH = Path(__file__).parent / "forms_data" / "prefill.yaml"
+# ``source|list``: a code stored in form_data printed as its label (证件类型 "01" → 居民身份证（户口簿）).
+CODE_LISTS = {
+    "id_type": dict(IdType.choices),
+    "sex": dict(Sex.choices),
+    "insurance_type": dict(InsuranceType.choices),
+    "unit_type": dict(UnitType.choices),
+}
 OTHER_OPTION_PREFIX = "其他"
 
 Source = str | list[str]
@@ -50,7 +66,7 @@ class TableSpec(BaseModel):
 class FormMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person_from: str = ""
+    person_from: Source = ""
     fields: dict[str, Source | TableSpec] = {}
 
 
@@ -66,6 +82,22 @@ class PrefillError(ValueError):
     """The prefill data file is wrong, or a form cannot be printed for this case."""
 
 
+SCOPES = ("applicant", "form", "person", "unit", "account", "item")
+SPECIAL = ("today", "case.number", "seq")
+
+
+def _check_source(spec: Source, where: str) -> None:
+    for one in spec if isinstance(spec, list) else [spec]:
+        if one.startswith("=") or one in SPECIAL:
+            continue
+        path, _, code_list = one.partition("|")
+        if code_list and code_list not in CODE_LISTS:
+            raise PrefillError(f"{where}：没有代码表 {code_list}（可用：{'、'.join(CODE_LISTS)}）")
+        head, dot, rest = path.partition(".")
+        if head not in SCOPES or not dot or not rest:
+            raise PrefillError(f"{where}：来源「{one}」无效，应为 {'、'.join(SCOPES)}.<字段>、today、case.number、seq 或 =常量")
+
+
 def parse_prefill(text: str, *, source: str = "预填映射文件") -> PrefillFile:
     """Parse and check the mapping: known forms, known field keys, table specs on table fields only."""
     try:
@@ -79,11 +111,21 @@ def parse_prefill(text: str, *, source: str = "预填映射文件") -> PrefillFi
                 raise PrefillError(f"{source} {where}：{number} 不在可预填的表单 {data.forms} 中")
             form = get_reference_form(number)
             known = {f.key: f for f in form.fields()}
+            if mapping.person_from:
+                _check_source(mapping.person_from, f"{source} {where}.{number}.person_from")
             for key, spec in mapping.fields.items():
                 if key not in known:
                     raise PrefillError(f"{source} {where}.{number}：{number}没有字段 {key}")
                 if isinstance(spec, TableSpec) != (known[key].kind == "table"):
                     raise PrefillError(f"{source} {where}.{number}.{key}：表格字段用 rows/each，其他字段用来源")
+                label = f"{source} {where}.{number}.{key}"
+                if isinstance(spec, TableSpec):
+                    for cell in [*(c for row in spec.rows for c in row), *spec.row]:
+                        _check_source(cell, label)
+                    if spec.each:
+                        _check_source(spec.each, label)
+                else:
+                    _check_source(spec, label)
     return data
 
 
@@ -122,7 +164,7 @@ def _dig(data: Any, path: list[str]) -> Any:
 class CaseValues:
     """The values a mapping can read, built once per case (a few queries)."""
 
-    def __init__(self, case, *, person_from: str = ""):
+    def __init__(self, case, *, person_from: Source = ""):
         self.case = case
         self.form = case.form_data or {}
         self.applicant = {"name": case.applicant_name, "id_number": case.applicant_id_number,
@@ -161,6 +203,12 @@ class CaseValues:
             return self.case.number
         if source == "seq":
             return seq
+        source, _, code_list = source.partition("|")
+        if code_list:
+            if code_list not in CODE_LISTS:
+                raise PrefillError(f"预填来源「{source}|{code_list}」：没有代码表 {code_list}")
+            value = self.resolve(source, item, seq)
+            return CODE_LISTS[code_list].get(str(value), value) if value not in (None, "") else value
         head, _, rest = source.partition(".")
         path = rest.split(".") if rest else []
         scopes = {"applicant": self.applicant, "form": self.form, "person": getattr(self, "person", {}),
@@ -216,42 +264,47 @@ def _handler_key(case) -> str:
 
 
 def forms_for_case(case) -> list[str]:
-    """表N the case page offers: the item's own forms among 表1–表7, then those mapped for its handler."""
+    """表N the case page offers: the item's own forms among 表1–表7; for an item
+    without a forms list (Taiyuan, Jincheng), the forms its handler is mapped to."""
     data = load_prefill()
-    offered = [number for number in case.item.data.get("forms", []) if number in data.forms]
-    for number in data.handlers.get(_handler_key(case), {}):
-        if number not in offered:
-            offered.append(number)
-    return offered
+    own = case.item.data.get("forms", [])
+    if own:
+        return [number for number in own if number in data.forms]
+    return list(data.handlers.get(_handler_key(case), {}))
+
+
+def _table(values_of: CaseValues, field: FormField, spec: TableSpec) -> list[list[str]]:
+    rows = [[_cell(values_of.resolve(s, seq=i + 1)) for s in row] for i, row in enumerate(spec.rows)]
+    if spec.each:
+        items = values_of.resolve(spec.each) or []
+        for item in items if isinstance(items, list) else []:
+            element = item if isinstance(item, dict) else {"value": item}
+            rows.append([_cell(values_of.resolve(s, element, len(rows) + 1)) for s in spec.row])
+    # A row with only its number is no row.
+    return [row[:len(field.columns)] for row in rows if any(row[1:])]
 
 
 def prefill_values(case, number: str) -> dict[str, Any]:
-    """The values of 表N for this case: the default mapping, overlaid with the handler's."""
+    """The values of 表N for this case: the handler's mapping first, the default mapping where it gives nothing."""
     data = load_prefill()
     if number not in forms_for_case(case):
         raise PrefillError(f"办件 {case.number} 的事项不使用{number}")
     form = get_reference_form(number)
     default = data.defaults.get(number, FormMapping())
     specific = data.handlers.get(_handler_key(case), {}).get(number, FormMapping())
-    fields = {**default.fields, **specific.fields}
     values_of = CaseValues(case, person_from=specific.person_from or default.person_from)
     values: dict[str, Any] = {}
-    for key, spec in fields.items():
+    for key in {**default.fields, **specific.fields}:
         field = form.field(key)
-        if isinstance(spec, TableSpec):
-            rows = [[_cell(values_of.resolve(s, seq=i + 1)) for s in row] for i, row in enumerate(spec.rows)]
-            if spec.each:
-                items = values_of.resolve(spec.each) or []
-                for item in items if isinstance(items, list) else []:
-                    element = item if isinstance(item, dict) else {"value": item}
-                    rows.append([_cell(values_of.resolve(s, element, len(rows) + 1)) for s in spec.row])
-            rows = [row[:len(field.columns)] for row in rows if any(row[1:])]
-            if rows:
-                values[key] = rows
-            continue
-        value = _fit(field, values_of.resolve(spec))
-        if value is not None:
-            values[key] = value
+        for mapping in (specific, default):
+            spec = mapping.fields.get(key)
+            if spec is None:
+                continue
+            value = (_table(values_of, field, spec) if isinstance(spec, TableSpec)
+                     else _fit(field, values_of.resolve(spec)))
+            if value not in (None, [], ""):
+                values[key] = value
+                break
     return values
 
 

@@ -36,6 +36,10 @@ def test_a_mapping_to_an_unknown_box_is_refused():
         parse_prefill("forms: [表3]\ndefaults:\n  表3:\n    fields: {nickname: person.name}\n")
     with pytest.raises(PrefillError, match="表8 不在可预填的表单"):
         parse_prefill("forms: [表3]\nhandlers:\n  transfer:\n    表8: {}\n")
+    with pytest.raises(PrefillError, match="来源「persn.name」无效"):
+        parse_prefill("forms: [表3]\ndefaults:\n  表3:\n    fields: {name: persn.name}\n")
+    with pytest.raises(PrefillError, match="没有代码表 colour"):
+        parse_prefill("forms: [表3]\ndefaults:\n  表3:\n    fields: {id_type: form.id_type|colour}\n")
     with pytest.raises(PrefillError, match="表格字段用 rows/each"):
         parse_prefill("forms: [表2]\ndefaults:\n  表2:\n    fields: {persons: person.name}\n")
 
@@ -114,3 +118,34 @@ def test_forms_are_for_the_applicant_and_the_agencys_clerks_only(changzhi_agency
     assert client.get(url).status_code == 200
     assert reverse("documents:case_form", args=[case.number, "表7"]) in client.get(
         f"/console/cases/{case.number}/").content.decode()
+
+
+def test_resident_enrollment_form_data_fills_form_3_with_labels(changzhi_agency, xiaomei_login):
+    # A parent applies for a child: the child is named in the form, no record yet.
+    case = CaseFactory(item=current_item("changzhi", "resident-enrollment"), applicant_user=xiaomei_login.user,
+                       applicant_name="李晓梅", applicant_id_number=xiaomei_login.id_number,
+                       home_agency=changzhi_agency,
+                       form_data={"name": "李小宝", "id_type": "02", "id_number": "140402201801011234",
+                                  "sex": "男", "birth_date": "2018-01-01", "household_registration": "长治市潞州区",
+                                  "applicant_identity": ["中小学儿童"], "subsidy_category": [],
+                                  "business_type": "新增"})
+    values = prefill_values(case, "表3")
+    assert values["name"] == "李小宝" and values["id_type"] == "户口簿" and values["sex"] == "男"
+    assert values["birth_date"].isoformat() == "2018-01-01" and values["applicant_identity"] == ["中小学儿童"]
+    assert values["business_type"] == "新增" and values["household_registration"] == "长治市潞州区"
+    assert "subsidy_category" not in values
+
+
+def test_information_change_lists_each_change_in_form_6(changzhi_agency, xiaoming_login, xiaoming):
+    case = CaseFactory(item=current_item("changzhi", "resident-info-change"), applicant_user=xiaoming_login.user,
+                       applicant_name="王小明", applicant_id_number=xiaoming.id_number, home_agency=changzhi_agency,
+                       form_data={"new_phone": "13700000000",
+                                  "changes": [{"item": "联系电话", "before": "13800000001", "after": "13700000000"},
+                                              {"item": "居住地址", "after": "长治市上党区"}]})
+    assert forms_for_case(case) == ["表6"]
+    values = prefill_values(case, "表6")
+    assert values["changes"] == [
+        ["1", "王小明", xiaoming.id_number, "联系电话", "13800000001", "13700000000"],
+        ["2", "王小明", xiaoming.id_number, "居住地址", "", "长治市上党区"],
+    ]
+    assert values["filler"] == "王小明"
