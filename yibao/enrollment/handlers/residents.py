@@ -23,11 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
-from yibao.enrollment.models import IdType, Person, PersonCategory
+from yibao.enrollment.models import IdType, InsuranceStatus, Person, PersonCategory
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.persons import (
     FIELD_LABELS,
     KEY_FIELDS,
+    OTHER_FIELDS,
     change_person_info,
     check_merge,
     merge_needs_review,
@@ -218,7 +219,7 @@ class ResidentEnrollmentHandler(ItemHandler):
         data = _person_data(case, fields)
         if self._stops(fields):
             _refusing(suspend_resident, person=_record(case, data.id_number), on=today(), reason=fields.stop_reason,
-                      actor=actor, case_number=case.number, status="4" if fields.business_type == "终止" else None)
+                      actor=actor, case_number=case.number, status=InsuranceStatus.TERMINATED if fields.business_type == "终止" else None)
             return
         _refusing(enroll_resident, region=case.region, home_agency=case.home_agency, data=data,
                   category=self._category(fields), day=today(), actor=actor,
@@ -358,7 +359,7 @@ class PersonInfoChangeHandler(ItemHandler):
 
     def on_step(self, *, case, step: str, fields: InfoChangeFields, actor: str) -> None:
         wanted = fields.wanted()
-        if step == "受理" and any(wanted[f] for f in ("phone", "address")):
+        if step == "受理" and any(wanted[f] for f in OTHER_FIELDS):
             _refusing(change_person_info, person=self._person(case, fields), wanted=wanted, actor=actor,
                       key_fields=False, case_number=case.number)
         elif step == "办结" and fields.info_category == "关键信息":
