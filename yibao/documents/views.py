@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yibao.documents.case_documents import case_visible_to, result_document
 from yibao.documents.prefill import PrefillError, render_case_form
+from yibao.documents.reference_forms import ReferenceFormError
 from yibao.documents.selectors import content_matches, document_by_code
 from yibao.documents.verification import group_code, normalize_code
 
@@ -108,4 +109,6 @@ def case_form(request, number: str, form_number: str):
         content = render_case_form(case, form_number)
     except PrefillError as exc:
         raise Http404(str(exc)) from exc
+    except ReferenceFormError as exc:  # a value the form cannot hold: say which, print nothing
+        return HttpResponse(f"无法预填{form_number}：{exc}", status=400, content_type="text/plain; charset=utf-8")
     return _pdf(content, f"{case.number}-form{form_number.removeprefix('表')}.pdf")

@@ -149,3 +149,16 @@ def test_information_change_lists_each_change_in_form_6(changzhi_agency, xiaomin
         ["2", "王小明", xiaoming.id_number, "居住地址", "", "长治市上党区"],
     ]
     assert values["filler"] == "王小明"
+
+
+def test_a_value_the_form_cannot_hold_is_refused_not_printed(changzhi_agency, xiaomei_login, xiaomei, client,
+                                                             monkeypatch):
+    from yibao.documents import prefill
+
+    case = CaseFactory(item=current_item("changzhi", "personal-account-withdrawal"),
+                       applicant_user=xiaomei_login.user, applicant_name="李晓梅",
+                       applicant_id_number=xiaomei.id_number, home_agency=changzhi_agency)
+    monkeypatch.setattr(prefill, "prefill_values", lambda case, number: {"withdrawal_reason": "移民火星"})
+    client.force_login(xiaomei_login.user)
+    response = client.get(reverse("documents:case_form", args=[case.number, "表7"]))
+    assert response.status_code == 400 and "无法预填表7" in response.content.decode()
