@@ -257,3 +257,18 @@ def test_a_person_insured_in_another_city_is_sent_to_the_insuring_city(make_insu
     person = make_insured("jincheng")
     with pytest.raises(InvalidApplication, match="不在长治市参保"):
         submit(current_item("changzhi", "remote-temporary"), person, TO_SHENZHEN)
+
+
+def test_a_hospital_referral_belongs_to_the_patients_home_agency(agencies, clerks):
+    from tests.factories import AgencyFactory
+    from tests.offsite.conftest import insured
+
+    xiaodian = AgencyFactory(region=agencies["taiyuan"].region, code="140105", name="小店区医疗保障服务中心")
+    patient = insured(xiaodian, insurance_type="390", category="resident")
+    # The hospital's USCC names 晋源区 (140110), which has no agency here; the patient is 小店区's.
+    case = submit(current_item("taiyuan", "remote-referral-transfer"), patient,
+                  {**TO_SHENZHEN, "person_id_number": patient.id_number, "person_name": patient.name,
+                   "hospital": "北京大学深圳医院", "reason": "本地不能治疗"},
+                  applicant_kind="institution", applicant=("某医院", make_uscc("12140110MB0000001")),
+                  situation={"situations": ["住院病人转诊"]})
+    assert case.home_agency == xiaodian

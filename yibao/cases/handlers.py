@@ -48,6 +48,12 @@ class ItemHandler:
     def check(self, *, case, fields: BaseModel) -> None:
         """Raise HandlerRefusal if the application cannot go on (called at submit and accept)."""
 
+    def subject_person(self, *, case, fields: BaseModel) -> str | None:
+        """The ID number of the person the case is about when someone else applies for them
+        (a hospital's referral, a unit acting for one employee): the case then belongs to
+        that person's home agency. None: the applicant's own home agency."""
+        return None
+
     def extra_steps(self, *, case, fields: BaseModel) -> list[str]:
         """Steps this application needs beyond the item's catalog steps (e.g. ["审核"])."""
         return []

@@ -235,6 +235,9 @@ def submit_case(
         situation=parsed.model_dump(mode="json"), form_data=fields.model_dump(mode="json"),
         home_agency=home,
     )
+    subject = handler.subject_person(case=case, fields=fields)
+    if subject:
+        case.home_agency = home_agency_for(region=region, applicant_kind="person", id_number=subject) or home
     try:
         handler.check(case=case, fields=fields)
     except HandlerRefusal as exc:

@@ -146,6 +146,12 @@ class OffsiteFilingHandler(ItemHandler):
     key = "offsite_filing"
     Fields = FilingFields
 
+    def subject_person(self, *, case, fields: FilingFields) -> str | None:
+        # A hospital's referral belongs to the patient's home agency, not the hospital's county.
+        if case.applicant_kind == "institution" and fields.person_id_number:
+            return fields.person_id_number.strip().upper()
+        return None
+
     # --- checks ---------------------------------------------------------------------------
 
     def check(self, *, case, fields: FilingFields) -> None:
