@@ -117,9 +117,10 @@ class FieldSpec:
 
     name: str
     label: str
-    kind: str  # "text" | "select" | "checkboxes"
+    kind: str  # "text" | "select" | "checkboxes" | "rows"
     required: bool
     choices: tuple[str, ...] = ()
+    help: str = ""
 
     @property
     def input_name(self) -> str:
@@ -134,16 +135,23 @@ def _label(name: str, schema: dict) -> str:
 
 
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
-    """Simple inputs for a handler's fields: string → text, enum → select, list of enum → checkboxes."""
+    """Simple inputs for a handler's fields: string → text, enum → select, list of enum → checkboxes,
+    list of rows (``x-widget: rows``, e.g. 表2's 参保人员) → a textarea, one row a line.
+
+    The empty choice of an optional enum is the select's own "（请选择）".
+    """
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     specs = []
     for name, prop in schema.get("properties", {}).items():
         label = _label(name, prop)
-        if prop.get("type") == "array" and "enum" in prop.get("items", {}):
+        if prop.get("x-widget") == "rows":
+            specs.append(FieldSpec(name, label, "rows", name in required, help=prop.get("x-help", "")))
+        elif prop.get("type") == "array" and "enum" in prop.get("items", {}):
             specs.append(FieldSpec(name, label, "checkboxes", name in required, tuple(prop["items"]["enum"])))
         elif "enum" in prop:
-            specs.append(FieldSpec(name, label, "select", name in required, tuple(prop["enum"])))
+            specs.append(FieldSpec(name, label, "select", name in required,
+                                   tuple(c for c in prop["enum"] if c != "")))
         else:
             specs.append(FieldSpec(name, label, "text", name in required))
     return specs
@@ -161,6 +169,16 @@ def parse_item_fields(specs: list[FieldSpec], data: QueryDict) -> dict:
             if spec.required and not chosen:
                 raise FormError(f"字段 {spec.label}：请至少选择一项")
             values[spec.name] = chosen
+            continue
+        if spec.kind == "rows":
+            # The text goes to the handler as typed: its fields parse it line by line and the
+            # services name each bad line ("第 3 行 证件号码：…").
+            text = data.get(spec.input_name, "")
+            if not text.strip():
+                if spec.required:
+                    raise FormError(f"字段 {spec.label}：必填，每行一人")
+                continue
+            values[spec.name] = text
             continue
         value = data.get(spec.input_name, "").strip()
         if not value:
