@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from tests.transfers.conftest import BALANCE, TODAY, current_item, step, submit
+from tests.transfers.conftest import BALANCE, TODAY, current_item, make_employee, step, submit
 from yibao.cases.models import CaseStatus
 from yibao.documents.models import IssuedDocument
 from yibao.enrollment.models import AccountMovement, PersonalAccount
@@ -87,3 +87,24 @@ def test_transfer_applied_at_taiyuan_issues_the_certificate_and_completes_at_jin
     assert transfer.status == TransferStatus.COMPLETED
     assert PersonalAccount.objects.get(person=employee).balance == BALANCE
     assert movements(employee) == [("transfer_out", -BALANCE), ("transfer_in", BALANCE)]
+
+
+def test_changzhi_single_item_transfers_a_resident_out_without_the_current_year(clerks, agencies):
+    person = make_employee(agencies, out_city="changzhi", in_city="jincheng", scheme="390", name="赵小芳")
+    item = current_item("changzhi", "transfer")
+    case = submit(item, person, {"direction": "转出", "other_region_code": "140500",
+                                 "insurance": "城乡居民基本医疗保险"})
+    case = step(case, clerks["changzhi"]["accept"])
+    transfer = Transfer.objects.get(case_number=case.number)
+    assert (transfer.out_region.slug, transfer.in_region.slug, transfer.scheme) == ("changzhi", "jincheng", "390")
+    do_leg(leg=transfer.legs.get(kind=LegKind.LETTER), actor=clerks["jincheng"]["review"].user.username)
+    step(case, clerks["changzhi"]["review"])  # 审核: the 信息表
+    transfer.refresh_from_db()
+    # 2024 and 2025 are carried over; January 2026 (the current year) stays with Changzhi.
+    assert transfer.sheet["rows"][0]["months"] == "24"
+    assert transfer.sheet["rows"][0]["note"] == "2026年度不转移"
+    assert transfer.amount == Decimal("0.00")
+    do_leg(leg=transfer.legs.get(kind=LegKind.TRANSFER_IN), actor=clerks["jincheng"]["pay"].user.username)
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.COMPLETED
+    assert not AccountMovement.objects.filter(account__person=person).exists()

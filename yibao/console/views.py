@@ -48,6 +48,7 @@ from yibao.evaluations.models import Level
 from yibao.evaluations.selectors import evaluation_of_case
 from yibao.evaluations.services import EvaluationError, rate_case_at_window
 from yibao.ids import mask_resident_id
+from yibao.transfers.selectors import open_legs_for_staff
 
 PAGE_SIZE = 50
 STATUS_LABELS = dict(CaseStatus.choices)
@@ -106,7 +107,8 @@ def todo(request):
     staff = request.staff
     items = _region_items(staff)
     context = _base_context(request)
-    context.update(items=items, statuses=CaseStatus.choices, flags=forms.FLAGS, rows=[], error="")
+    context.update(items=items, statuses=CaseStatus.choices, flags=forms.FLAGS, rows=[], error="",
+                   transfer_legs=[])
     status = 200
     try:
         filters = forms.parse_todo_filters(request.GET, {item.key for item in items})
@@ -115,6 +117,8 @@ def todo(request):
     else:
         context["rows"] = todo_for_staff(staff, item_key=filters.item_key, status=filters.status,
                                          flag=filters.flag, today=timezone.localdate())
+        # 转移接续 legs done for another region's case (or standing alone) have no case of their own here.
+        context["transfer_legs"] = open_legs_for_staff(staff, flag=filters.flag, today=timezone.localdate())
     context["filters"] = filters
     return render(request, "console/todo.html", context, status=status)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -52,30 +52,30 @@ def receive(request):
     try:
         peer = configured_peers().get(sender)
     except PeerError as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     if peer is None:
-        return 401, {"detail": f"未知的发送方系统「{sender}」：未在 YIBAO_TRANSFER_PEERS 中配置，拒收"}
+        return Status(401, {"detail": f"未知的发送方系统「{sender}」：未在 YIBAO_TRANSFER_PEERS 中配置，拒收"})
     try:
         document = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return 400, {"detail": "文书不是有效的 UTF-8 JSON"}
+        return Status(400, {"detail": "文书不是有效的 UTF-8 JSON"})
     if not isinstance(document, dict):
-        return 400, {"detail": "文书应为 JSON 对象"}
+        return Status(400, {"detail": "文书应为 JSON 对象"})
     if not signature_valid(document, request.headers.get(SIGNATURE_HEADER, ""), peer.secret):
-        return 401, {"detail": "签名验证失败：文书签名与共享密钥不符，拒收"}
+        return Status(401, {"detail": "签名验证失败：文书签名与共享密钥不符，拒收"})
     try:
-        return 200, receive_document(document=document, sender=sender)
+        return Status(200, receive_document(document=document, sender=sender))
     except IntegrityError:
         # The same document arrived twice at the same moment: the first one won; answer with its receipt.
         first = TransferDocument.objects.filter(document_id=document.get("document_id"),
                                                 direction=Direction.RECEIVED).first()
         if first is None:
             raise
-        return 200, first.receipt
+        return Status(200, first.receipt)
     except DocumentRefused as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     except TransferError as exc:
-        return 422, {"detail": str(exc)}
+        return Status(422, {"detail": str(exc)})
 
 
 class LegOut(Schema):
@@ -123,12 +123,13 @@ def do(request, leg_id: int, payload: DoLegIn):
     staff = _staff(request)
     leg = leg_for_staff(staff, leg_id)
     if leg is None:
-        return 404, {"detail": "未找到该环节，或不属于本机构"}
+        return Status(404, {"detail": "未找到该环节，或不属于本机构"})
     refusal = leg_refusal(staff, leg)
     if refusal:
-        return 403, {"detail": refusal}
+        return Status(403, {"detail": refusal})
     try:
         transfer = do_leg(leg=leg, actor=staff.user.username, declared_amount=payload.declared_amount)
     except TransferError as exc:
-        return 422, {"detail": str(exc)}
-    return 200, {"transfer_ref": transfer.ref, "status": transfer.status, "status_label": transfer.get_status_display()}
+        return Status(422, {"detail": str(exc)})
+    return Status(200, {"transfer_ref": transfer.ref, "status": transfer.status,
+                        "status_label": transfer.get_status_display()})
