@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yibao.enrollment import views
 
 app_name = "enrollment"
-urlpatterns: list = []
+urlpatterns = [
+    path("baopan/", views.baopan, name="baopan"),
+    path("baopan/template.xlsx", views.baopan_template, name="baopan_template"),
+    path("baopan/<str:number>/file.xlsx", views.baopan_file, name="baopan_file"),
+    path("account/", views.my_account, name="my_account"),
+]

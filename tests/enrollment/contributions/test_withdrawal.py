@@ -1,0 +1,283 @@
+"""参保人员个人账户一次性支取 through the case engine: 受理 → 审核 (a second person) → 拨付 → 办结."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
+from tests.factories import PersonAccountFactory
+from yibao.cases.models import CaseStatus
+from yibao.cases.services import InvalidApplication, accept_case, advance_case
+from yibao.enrollment.account_selectors import movements_of
+from yibao.enrollment.models import (
+    AccountMovement,
+    AccountStatus,
+    InsuranceStatus,
+    MovementKind,
+    PersonalAccount,
+)
+from yibao.enrollment.services.accounts import AccountError, withdraw_account
+from yibao.ids import make_resident_id
+
+pytestmark = pytest.mark.django_db
+HEIR_ID = make_resident_id("14040219650505123")
+BANK = {"insured_bank": "中国银行太原分行", "insured_account_number": "6216600000001234"}
+
+
+def insured(person) -> dict:
+    return {"insured_name": person.name, "insured_id_number": person.id_number}
+
+
+def run_to_payment(case, clerks):
+    """受理 by one clerk, 审核 by another, 拨付 by a payer, 办结."""
+    case = accept_case(case=case, staff=clerks["accept"])
+    case = advance_case(case=case, staff=clerks["review"], action="review", opinion="材料齐全，同意支取")
+    case = advance_case(case=case, staff=clerks["pay"], action="pay", opinion="已拨付")
+    return advance_case(case=case, staff=clerks["pay"], action="complete", opinion="办结")
+
+
+@pytest.fixture
+def changzhi_unit(agencies):
+    agency = agencies["changzhi"]
+    return UnitFactory(region=agency.region, home_agency=agency, name="潞安化工有限公司")
+
+
+def test_death_with_a_personal_commitment_pays_the_heir_and_closes_the_account(
+        changzhi_unit, employ, staff, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    deceased = employ(changzhi_unit, name="刘德厚", balance=Decimal("1234.56"))
+    certificate = next(i for i, m in enumerate(item.data["materials"]) if m.get("commitment_alternative"))
+    form = {**insured(deceased), "withdrawal_reason": "死亡", "death_date": "2026-10-03",
+            "heir_name": "刘小兰", "heir_relationship": "女儿", "heir_id_number": HEIR_ID,
+            "heir_phone": "13811112222", "heir_address": "长治市潞州区英雄南路1号",
+            "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
+
+    case = apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰", form_data=form,
+                 situations=("死亡",), commitments=frozenset({certificate}))
+    assert case.materials.get(position=certificate).use_commitment
+    case = run_to_payment(case, staff["changzhi"])
+
+    assert case.status == CaseStatus.COMPLETED
+    account = PersonalAccount.objects.get(person=deceased)
+    assert (account.balance, account.status, account.closed_on, account.close_reason) == (
+        Decimal("0.00"), AccountStatus.CLOSED, TODAY, "一次性支取：死亡")
+    movement = AccountMovement.objects.get(account=account)
+    assert (movement.kind, movement.amount, movement.reference, movement.case_number) == (
+        MovementKind.WITHDRAWAL, Decimal("-1234.56"), f"withdrawal:{case.number}", case.number)
+    assert "继承人 刘小兰 长治银行 尾号9876" in movement.note
+    deceased.refresh_from_db()
+    assert deceased.death_date == datetime.date(2026, 10, 3)
+    period = deceased.periods.get()
+    assert (period.status, period.end_date) == (InsuranceStatus.TERMINATED, datetime.date(2026, 10, 3))
+
+
+def test_taiyuan_does_not_allow_a_commitment_for_the_death_certificate(unit, employ, staff, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    deceased = employ(unit, balance=Decimal("100.00"))
+
+    with pytest.raises(InvalidApplication, match="不能以承诺书代替"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+              form_data={**insured(deceased), "death_date": "2026-10-03"},
+              situations=("死亡人员账户一次性支付",), commitments=frozenset({0}))
+
+
+def test_death_needs_the_heirs_details_and_the_date_of_death(changzhi_unit, employ, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    deceased = employ(changzhi_unit, balance=Decimal("100.00"))
+
+    with pytest.raises(InvalidApplication, match="继承人\\(代表人\\)姓名.*必填"):
+        apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰",
+              form_data={**insured(deceased), "death_date": "2026-10-03"}, situations=("死亡",))
+    heirs = {"heir_name": "刘小兰", "heir_relationship": "女儿", "heir_id_number": HEIR_ID,
+             "heir_phone": "13811112222", "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
+    with pytest.raises(InvalidApplication, match="字段 死亡日期"):
+        apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰",
+              form_data={**insured(deceased), **heirs}, situations=("死亡",))
+
+
+def test_abandonment_closes_the_account_and_ends_the_310_period(unit, employ, staff, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, name="周放弃", balance=Decimal("800.00"))
+    login = PersonAccountFactory(id_number=person.id_number, name=person.name)
+
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data={**insured(person), **BANK}, situations=("主动放弃参加职工基本医疗保险",),
+                 user=login.user)
+    run_to_payment(case, staff["taiyuan"])
+
+    account = PersonalAccount.objects.get(person=person)
+    assert (account.balance, account.status, account.close_reason) == (
+        Decimal("0.00"), AccountStatus.CLOSED, "一次性支取：主动放弃")
+    period = person.periods.get()
+    assert (period.status, period.end_date, period.stopped_by_case) == (
+        InsuranceStatus.TERMINATED, TODAY, case.number)
+    assert "主动放弃" in period.stop_reason
+
+
+def test_under_two_years_of_offsite_filing_is_refused_with_the_date(unit, employ, monkeypatch, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("500.00"))
+    monkeypatch.setattr("yibao.offsite.selectors.offsite_filing_start",
+                        lambda person, **kwargs: datetime.date(2025, 6, 1))
+
+    with pytest.raises(InvalidApplication, match="异地备案开始于 2025-06-01，至 2027-06-01 方满2年"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+              form_data={**insured(person), **BANK}, situations=("异地备案满两年个人帐户一次性支付",))
+
+
+def test_no_long_term_offsite_filing_is_refused(unit, employ, monkeypatch, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("500.00"))
+    monkeypatch.setattr("yibao.offsite.selectors.offsite_filing_start", lambda person, **kwargs: None)
+
+    with pytest.raises(InvalidApplication, match="没有有效的异地长期居住"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+              form_data={**insured(person), **BANK}, situations=("异地备案满两年个人帐户一次性支付",))
+
+
+def test_two_full_years_of_offsite_filing_pay_the_balance_and_keep_the_account(
+        unit, employ, staff, monkeypatch, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("500.00"))
+    monkeypatch.setattr("yibao.offsite.selectors.offsite_filing_start",
+                        lambda person, **kwargs: datetime.date(2024, 11, 20))
+
+    case = apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+                 form_data={**insured(person), **BANK}, situations=("异地备案满两年个人帐户一次性支付",))
+    run_to_payment(case, staff["taiyuan"])
+
+    account = PersonalAccount.objects.get(person=person)
+    assert (account.balance, account.status) == (Decimal("0.00"), AccountStatus.OPEN)
+    assert person.periods.get().status == InsuranceStatus.INSURED
+
+
+def test_the_zhiqing_yearly_payment_keeps_the_account_and_happens_once_a_year(unit, employ, staff, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("300.00"))
+    situation = ('"北京知青"每年个人账户一次性支付',)
+    form = {**insured(person), **BANK}
+
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data=form, situations=situation)
+    run_to_payment(case, staff["taiyuan"])
+    account = PersonalAccount.objects.get(person=person)
+    assert (account.balance, account.status) == (Decimal("0.00"), AccountStatus.OPEN)
+    PersonalAccount.objects.filter(pk=account.pk).update(balance=Decimal("50.00"))
+
+    with pytest.raises(InvalidApplication, match=f"{TODAY.year} 年度的北京知青每年支付已办理"):
+        apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+              form_data=form, situations=situation)
+
+
+def test_emigration_is_a_reason_where_no_situation_names_it(changzhi_unit, employ, staff, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    assert all("出国" not in s for s in item.data["situations"])
+    person = employ(changzhi_unit, balance=Decimal("66.60"))
+
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data={**insured(person), **BANK, "withdrawal_reason": "出国(境)定居"})
+    run_to_payment(case, staff["changzhi"])
+
+    account = PersonalAccount.objects.get(person=person)
+    assert (account.status, account.close_reason) == (AccountStatus.CLOSED, "一次性支取：出国(境)定居")
+    assert person.periods.get().status == InsuranceStatus.TERMINATED
+
+
+def test_a_reason_that_has_a_situation_must_be_chosen_through_it(changzhi_unit, employ, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    person = employ(changzhi_unit, balance=Decimal("66.60"))
+
+    with pytest.raises(InvalidApplication, match="请选择办理情形「主动放弃」"):
+        apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+              form_data={**insured(person), **BANK, "withdrawal_reason": "主动放弃"})
+
+
+def test_a_closed_account_is_refused(unit, employ, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("10.00"))
+    PersonalAccount.objects.filter(person=person).update(status=AccountStatus.CLOSED, closed_on=TODAY,
+                                                         close_reason="一次性支取：主动放弃")
+
+    with pytest.raises(InvalidApplication, match="个人账户已于 2026-11-20 注销（一次性支取：主动放弃），不能再支取"):
+        apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+              form_data={**insured(person), **BANK}, situations=("主动放弃参加职工基本医疗保险",))
+
+
+def test_a_zero_balance_is_refused(unit, employ, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit)
+
+    with pytest.raises(InvalidApplication, match="余额为 0.00 元，没有可支取的金额"):
+        apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+              form_data={**insured(person), **BANK}, situations=("主动放弃参加职工基本医疗保险",))
+
+
+def test_a_person_cannot_withdraw_someone_elses_account(unit, employ, make_person, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    owner = employ(unit, balance=Decimal("10.00"))
+    other = make_person()
+
+    with pytest.raises(InvalidApplication, match="个人只能申请支取本人的个人账户"):
+        apply(item, applicant_kind="person", applicant_id=other.id_number, applicant_name=other.name,
+              form_data={**insured(owner), **BANK}, situations=("主动放弃参加职工基本医疗保险",))
+
+
+def test_a_unit_cannot_apply_for_another_units_employee(unit, employ, agencies, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    elsewhere = UnitFactory(region=unit.region, home_agency=unit.home_agency)
+    person = employ(elsewhere, balance=Decimal("10.00"))
+
+    with pytest.raises(InvalidApplication, match="不是本单位参保职工"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+              form_data={**insured(person), **BANK}, situations=("主动放弃参加职工基本医疗保险",))
+
+
+def test_the_insured_name_must_match_the_record(unit, employ, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("10.00"))
+
+    with pytest.raises(InvalidApplication, match="字段 参保人姓名"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name,
+              form_data={**insured(person), "insured_name": "别人", **BANK},
+              situations=("主动放弃参加职工基本医疗保险",))
+
+
+def test_paying_the_same_case_again_changes_nothing(unit, employ):
+    person = employ(unit, balance=Decimal("40.00"))
+    first = withdraw_account(person=person, reason="abandonment", case_number="14010020261120000001",
+                             actor="pay", today=TODAY)
+
+    again = withdraw_account(person=person, reason="abandonment", case_number="14010020261120000001",
+                             actor="pay", today=TODAY)
+
+    assert again.movement.pk == first.movement.pk and again.amount == Decimal("40.00")
+    assert AccountMovement.objects.filter(kind=MovementKind.WITHDRAWAL).count() == 1
+
+
+def test_a_second_case_for_a_closed_account_is_refused_at_payment(unit, employ):
+    person = employ(unit, balance=Decimal("40.00"))
+    withdraw_account(person=person, reason="abandonment", case_number="A1", actor="pay", today=TODAY)
+
+    with pytest.raises(AccountError, match="已于 2026-11-20 注销"):
+        withdraw_account(person=person, reason="emigration", case_number="A2", actor="pay", today=TODAY)
+
+
+def test_a_person_sees_their_own_balance_and_movements(client, unit, employ):
+    person = employ(unit, balance=Decimal("40.00"))
+    withdraw_account(person=person, reason="abandonment", case_number="A1", actor="pay", today=TODAY)
+    login = PersonAccountFactory(id_number=person.id_number, name=person.name)
+    client.force_login(login.user)
+
+    page = client.get("/enrollment/account/").content.decode()
+
+    assert "已注销（2026-11-20，一次性支取：主动放弃）" in page
+    assert "-40.00" in page and "一次性支取" in page
+    assert person.id_number not in page
+    assert [m["kind_label"] for m in movements_of(person.pk)] == ["一次性支取"]
+
+
+def test_the_account_page_is_for_persons_only(client, unit_login):
+    assert client.get("/enrollment/account/").status_code == 302
+    client.force_login(unit_login.user)
+    assert client.get("/enrollment/account/").status_code == 403
