@@ -11,7 +11,9 @@ handler key the mapping of that handler's ``form_data``. A source is one of
   names in ``person_from`` — and the Unit of the applicant's USCC, or the
   person's current unit);
 - ``"=text"``, a constant; a list of sources takes the first that is not empty;
-- ``source|id_type`` (or ``|sex``, ``|insurance_type``, ``|unit_type``): a code printed as its label.
+- ``source|id_type`` (or ``|sex``, ``|insurance_type``, ``|unit_type``, or a list the file
+  defines under ``labels``): a code printed as its label;
+- ``situations`` (the case's chosen situations) and ``ticked.<situation>`` ("√" when chosen).
 
 A table field is ``{rows: [[source, …], …]}`` (fixed rows) or
 ``{each: form.<list>, row: [source, …]}`` where ``item.<key>`` reads the list
@@ -74,6 +76,8 @@ class PrefillFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     forms: list[str] = Field(min_length=1)
+    # Extra code lists for ``source|name``, e.g. a situation's label → the form's option.
+    labels: dict[str, dict[str, str]] = {}
     defaults: dict[str, FormMapping] = {}
     handlers: dict[str, dict[str, FormMapping]] = {}
 
@@ -82,17 +86,20 @@ class PrefillError(ValueError):
     """The prefill data file is wrong, or a form cannot be printed for this case."""
 
 
-SCOPES = ("applicant", "form", "person", "unit", "account", "item")
-SPECIAL = ("today", "case.number", "seq")
+SCOPES = ("applicant", "form", "person", "unit", "account", "item", "ticked")
+SPECIAL = ("today", "case.number", "seq", "situations")
 
 
-def _check_source(spec: Source, where: str) -> None:
+def _check_source(spec: Source, where: str, labels: dict[str, dict[str, str]]) -> None:
     for one in spec if isinstance(spec, list) else [spec]:
-        if one.startswith("=") or one in SPECIAL:
+        if one.startswith("="):
             continue
         path, _, code_list = one.partition("|")
-        if code_list and code_list not in CODE_LISTS:
-            raise PrefillError(f"{where}：没有代码表 {code_list}（可用：{'、'.join(CODE_LISTS)}）")
+        if code_list and code_list not in CODE_LISTS and code_list not in labels:
+            known = "、".join([*CODE_LISTS, *labels])
+            raise PrefillError(f"{where}：没有代码表 {code_list}（可用：{known}）")
+        if path in SPECIAL:
+            continue
         head, dot, rest = path.partition(".")
         if head not in SCOPES or not dot or not rest:
             raise PrefillError(f"{where}：来源「{one}」无效，应为 {'、'.join(SCOPES)}.<字段>、today、case.number、seq 或 =常量")
@@ -112,7 +119,7 @@ def parse_prefill(text: str, *, source: str = "预填映射文件") -> PrefillFi
             form = get_reference_form(number)
             known = {f.key: f for f in form.fields()}
             if mapping.person_from:
-                _check_source(mapping.person_from, f"{source} {where}.{number}.person_from")
+                _check_source(mapping.person_from, f"{source} {where}.{number}.person_from", data.labels)
             for key, spec in mapping.fields.items():
                 if key not in known:
                     raise PrefillError(f"{source} {where}.{number}：{number}没有字段 {key}")
@@ -121,11 +128,11 @@ def parse_prefill(text: str, *, source: str = "预填映射文件") -> PrefillFi
                 label = f"{source} {where}.{number}.{key}"
                 if isinstance(spec, TableSpec):
                     for cell in [*(c for row in spec.rows for c in row), *spec.row]:
-                        _check_source(cell, label)
+                        _check_source(cell, label, data.labels)
                     if spec.each:
-                        _check_source(spec.each, label)
+                        _check_source(spec.each, label, data.labels)
                 else:
-                    _check_source(spec, label)
+                    _check_source(spec, label, data.labels)
     return data
 
 
@@ -164,8 +171,10 @@ def _dig(data: Any, path: list[str]) -> Any:
 class CaseValues:
     """The values a mapping can read, built once per case (a few queries)."""
 
-    def __init__(self, case, *, person_from: Source = ""):
+    def __init__(self, case, *, person_from: Source = "", labels: dict[str, dict[str, str]] | None = None):
         self.case = case
+        self.labels = labels or {}
+        self.situations = list((case.situation or {}).get("situations", []))
         self.form = case.form_data or {}
         self.applicant = {"name": case.applicant_name, "id_number": case.applicant_id_number,
                           "phone": case.applicant_phone, "agent_name": case.agent_name,
@@ -205,10 +214,18 @@ class CaseValues:
             return seq
         source, _, code_list = source.partition("|")
         if code_list:
-            if code_list not in CODE_LISTS:
+            table = self.labels.get(code_list) or CODE_LISTS.get(code_list)
+            if table is None:
                 raise PrefillError(f"预填来源「{source}|{code_list}」：没有代码表 {code_list}")
             value = self.resolve(source, item, seq)
-            return CODE_LISTS[code_list].get(str(value), value) if value not in (None, "") else value
+            if isinstance(value, list):
+                return [table.get(str(v), v) for v in value]
+            return table.get(str(value), value) if value not in (None, "") else value
+        if source == "situations":
+            return list(self.situations)
+        if source.startswith("ticked."):
+            # A 表 column ticked per row when the case's situation (业务类型) is that column.
+            return "√" if source.removeprefix("ticked.") in self.situations else ""
         head, _, rest = source.partition(".")
         path = rest.split(".") if rest else []
         scopes = {"applicant": self.applicant, "form": self.form, "person": getattr(self, "person", {}),
@@ -292,7 +309,7 @@ def prefill_values(case, number: str) -> dict[str, Any]:
     form = get_reference_form(number)
     default = data.defaults.get(number, FormMapping())
     specific = data.handlers.get(_handler_key(case), {}).get(number, FormMapping())
-    values_of = CaseValues(case, person_from=specific.person_from or default.person_from)
+    values_of = CaseValues(case, person_from=specific.person_from or default.person_from, labels=data.labels)
     values: dict[str, Any] = {}
     for key in {**default.fields, **specific.fields}:
         field = form.field(key)

@@ -162,3 +162,59 @@ def test_a_value_the_form_cannot_hold_is_refused_not_printed(changzhi_agency, xi
     client.force_login(xiaomei_login.user)
     response = client.get(reverse("documents:case_form", args=[case.number, "表7"]))
     assert response.status_code == 400 and "无法预填表7" in response.content.decode()
+
+
+def test_employee_rows_fill_form_2_with_the_situation_ticked(changzhi_agency, coal, coal_login, client):
+    case = CaseFactory(
+        item=current_item("changzhi", "employee-enrollment"), applicant_kind="unit", applicant_user=coal_login.user,
+        applicant_name=coal.name, applicant_id_number=coal.uscc, home_agency=changzhi_agency,
+        situation={"situations": ["暂停"]},
+        form_data={"persons": [
+            {"line": 1, "id_type": "01", "id_number": "140402199001011234", "name": "赵一", "base": "5000"},
+            {"line": 2, "id_type": "90", "id_number": "140402199202021234", "name": "钱二", "base": "6000"}],
+            "mobile": "13600000000"})
+    values = prefill_values(case, "表2")
+    assert values["persons"] == [
+        ["1", "赵一", "居民身份证（户口簿）", "140402199001011234", "5000", "", "√", "", "", "", ""],
+        ["2", "钱二", "社会保障卡", "140402199202021234", "6000", "", "√", "", "", "", ""],
+    ]
+    assert values["business_type"] == "暂停" and values["unit_name"] == "晋城示例煤业有限公司"
+    assert values["mobile"] == "13600000000"
+    client.force_login(coal_login.user)
+    text = pdf_text(client.get(reverse("documents:case_form", args=[case.number, "表2"])).content)
+    assert "赵一" in text and "钱二" in text and "140402199202021234" in text
+
+
+def test_unit_change_form_4_has_the_record_before_and_the_form_after(changzhi_agency, coal, coal_login):
+    case = CaseFactory(
+        item=current_item("changzhi", "unit-info-change"), applicant_kind="unit", applicant_user=coal_login.user,
+        applicant_name=coal.name, applicant_id_number=coal.uscc, home_agency=changzhi_agency,
+        form_data={"new_unit_name": "晋城示例能源有限公司", "new_address": "晋城市城区凤台街1号", "remark": "更名"})
+    values = prefill_values(case, "表4")
+    assert values["old_unit_name"] == "晋城示例煤业有限公司" and values["old_address"] == "泽州县金村镇"
+    assert values["new_unit_name"] == "晋城示例能源有限公司" and values["new_address"] == "晋城市城区凤台街1号"
+    assert values["old_handler_name"] == "赵会计" and values["remark"] == "更名"
+
+
+def test_withdrawal_form_7_takes_the_heir_and_the_situation(changzhi_agency, xiaomei, xiaoming_login):
+    # An heir applies for a deceased insured person.
+    case = CaseFactory(
+        item=current_item("changzhi", "personal-account-withdrawal"), applicant_user=xiaoming_login.user,
+        applicant_name="王小明", applicant_id_number=xiaoming_login.id_number, home_agency=changzhi_agency,
+        situation={"situations": ["死亡"]},
+        form_data={"insured_name": "李晓梅", "insured_id_number": xiaomei.id_number, "heir_name": "王小明",
+                   "heir_relationship": "配偶", "heir_bank": "中国银行晋城分行", "heir_account_number": "6216000000"})
+    values = prefill_values(case, "表7")
+    assert values["withdrawal_reason"] == "死亡" and values["insured_name"] == "李晓梅"
+    assert values["insured_employer"] == "晋城示例煤业有限公司"  # from the insured person's record
+    assert values["heir_relationship"] == "配偶" and values["heir_account_number"] == "6216000000"
+
+
+def test_cancellation_situation_prints_as_the_forms_option(changzhi_agency, coal, coal_login):
+    case = CaseFactory(
+        item=current_item("changzhi", "unit-enrollment"), applicant_kind="unit", applicant_user=coal_login.user,
+        applicant_name=coal.name, applicant_id_number=coal.uscc, home_agency=changzhi_agency,
+        situation={"situations": ["注销登记"]}, form_data={})
+    values = prefill_values(case, "表1")
+    assert values["registration_type"] == "注销登记" and values["unit_name"] == "晋城示例煤业有限公司"
+    assert values["insurance_types"] == ["职工基本医疗保险", "生育保险"]
