@@ -218,3 +218,28 @@ def test_cancellation_situation_prints_as_the_forms_option(changzhi_agency, coal
     values = prefill_values(case, "表1")
     assert values["registration_type"] == "注销登记" and values["unit_name"] == "晋城示例煤业有限公司"
     assert values["insurance_types"] == ["职工基本医疗保险", "生育保险"]
+
+
+def _form_keys(spec) -> set[str]:
+    sources = []
+    if hasattr(spec, "rows"):
+        sources = [*(c for row in spec.rows for c in row), *spec.row, spec.each]
+    else:
+        sources = [spec]
+    keys = set()
+    for source in sources:
+        for one in source if isinstance(source, list) else [source]:
+            path = one.partition("|")[0]
+            if path.startswith("form."):
+                keys.add(path.split(".")[1])
+    return keys
+
+
+def test_every_form_field_the_mapping_reads_is_a_field_of_that_handler(catalog):
+    data = load_prefill()
+    for key, forms in data.handlers.items():
+        fields = set(_registry[key].Fields.model_fields)
+        for number, mapping in forms.items():
+            used = set().union(*(_form_keys(spec) for spec in mapping.fields.values()), _form_keys(
+                mapping.person_from) if mapping.person_from else set())
+            assert used <= fields, f"{key} {number}: {sorted(used - fields)} 不是处理器的字段"
