@@ -61,3 +61,27 @@ def test_staff_api_refuses_a_leg_of_another_region(client, clerks, employee):
     response = client.post(f"/api/transfers/legs/{leg_id}/do", {}, content_type="application/json",
                            **bearer(clerks["jincheng"]["pay"].user))
     assert response.status_code == 404
+
+
+def test_a_clerk_does_the_transfer_out_leg_from_the_todo_page(client, clerks, employee):
+    transfer = letter_sent(clerks, employee)
+    leg_id = transfer.legs.get(kind=LegKind.TRANSFER_OUT).pk
+    client.force_login(clerks["taiyuan"]["pay"].user)
+    assert f"/console/transfers/legs/{leg_id}/do/" in client.get("/console/").content.decode()
+    # A wrong amount stops the leg with the reason and moves nothing.
+    page = client.post(f"/console/transfers/legs/{leg_id}/do/", {"declared_amount": "1.00"}, follow=True)
+    assert "未办理" in page.content.decode()
+    assert PersonalAccount.objects.get(person=employee).balance == BALANCE
+    page = client.post(f"/console/transfers/legs/{leg_id}/do/", {"declared_amount": "abc"}, follow=True)
+    assert "字段 信息表转出金额：「abc」不是有效金额" in page.content.decode()
+    client.post(f"/console/transfers/legs/{leg_id}/do/", {"declared_amount": str(BALANCE)})
+    assert PersonalAccount.objects.get(person=employee).balance == Decimal("0.00")
+    assert Transfer.objects.get(pk=transfer.pk).status == TransferStatus.SHEET_SENT
+
+
+def test_a_clerk_of_another_region_cannot_do_the_leg_from_the_console(client, clerks, employee):
+    transfer = letter_sent(clerks, employee)
+    leg_id = transfer.legs.get(kind=LegKind.TRANSFER_OUT).pk
+    client.force_login(clerks["changzhi"]["pay"].user)
+    assert client.post(f"/console/transfers/legs/{leg_id}/do/", {"declared_amount": str(BALANCE)}).status_code == 404
+    assert PersonalAccount.objects.get(person=employee).balance == BALANCE

@@ -9,6 +9,7 @@ rather than fixed Django forms. Each returns clean values or raises
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.http import QueryDict
 
@@ -219,3 +220,14 @@ def form_data_from(inputs: list[FieldInput]) -> dict:
             continue
         data[spec.name] = value
     return data
+
+
+def parse_money(raw: str, label: str) -> Decimal:
+    """A money amount typed by a clerk: yuan with at most two decimals, never negative."""
+    try:
+        amount = Decimal(raw.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise FormError(f"字段 {label}：「{raw}」不是有效金额") from None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+        raise FormError(f"字段 {label}：金额须为非负数，最多两位小数")
+    return amount

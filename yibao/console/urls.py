@@ -17,5 +17,6 @@ urlpatterns = [
     path("cases/<str:number>/supplement/", views.request_supplement, name="supplement"),
     path("files/<int:file_id>/", views.download_file, name="download_file"),
     path("new/", views.new_case, name="new_case"),
+    path("transfers/legs/<int:leg_id>/do/", views.do_transfer_leg, name="do_transfer_leg"),
     path("new/checklist/", views.new_checklist, name="new_checklist"),
 ]

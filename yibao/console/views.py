@@ -48,7 +48,8 @@ from yibao.evaluations.models import Level
 from yibao.evaluations.selectors import evaluation_of_case
 from yibao.evaluations.services import EvaluationError, rate_case_at_window
 from yibao.ids import mask_resident_id
-from yibao.transfers.selectors import open_legs_for_staff
+from yibao.transfers.selectors import leg_for_staff, leg_refusal, open_legs_for_staff
+from yibao.transfers.services import TransferError, do_leg
 
 PAGE_SIZE = 50
 STATUS_LABELS = dict(CaseStatus.choices)
@@ -428,3 +429,25 @@ def new_case(request):
         return render(request, "console/new_case.html", context, status=status)
     messages.success(request, f"已录入办件 {case.number}，请进行受理检查")
     return redirect("console:case_detail", number=case.number)
+
+
+@require_POST
+@staff_required
+def do_transfer_leg(request, leg_id: int):
+    """Do one 转移接续 leg that has no local case (the other region's application)."""
+    leg = leg_for_staff(request.staff, leg_id)
+    if leg is None:
+        raise Http404("未找到该环节，或不属于本机构")
+    refusal = leg_refusal(request.staff, leg)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("console:todo")
+    raw = request.POST.get("declared_amount", "").strip()
+    try:
+        declared = forms.parse_money(raw, "信息表转出金额") if raw else None
+        transfer = do_leg(leg=leg, actor=request.staff.user.username, declared_amount=declared)
+    except (forms.FormError, TransferError) as exc:
+        messages.error(request, f"{leg.get_kind_display()}未办理：{exc}")
+    else:
+        messages.success(request, f"转移 {transfer.ref}：已{leg.get_kind_display()}，当前状态：{transfer.get_status_display()}")
+    return redirect("console:todo")
