@@ -224,3 +224,13 @@ def test_bench_on_a_database_without_tables_says_to_migrate_first(monkeypatch):
 
     with pytest.raises(CommandError, match="数据库尚未就绪.*请先运行 yibao migrate 或 yibao demo"):
         call_command("bench", "import")
+
+
+def test_the_server_gets_the_same_postgresql_url_with_its_options(monkeypatch):
+    fake = types.SimpleNamespace(vendor="postgresql", settings_dict={
+        "USER": "postgres", "PASSWORD": "p@ss", "HOST": "127.0.0.1", "PORT": 5432, "NAME": "yibao_bench",
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5, "pool": {"min_size": 2}}})
+    monkeypatch.setattr(http_load, "connection", fake)
+
+    assert http_load.database_url() == (
+        "postgres://postgres:p%40ss@127.0.0.1:5432/yibao_bench?server_side_binding=true&prepare_threshold=5")

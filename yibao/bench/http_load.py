@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -148,7 +148,12 @@ def database_url() -> str:
     password = quote(str(params.get("PASSWORD") or ""), safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     port = f":{params['PORT']}" if params.get("PORT") else ""
-    return f"postgres://{credentials}{params.get('HOST') or ''}{port}/{quote(str(params['NAME']), safe='')}"
+    # Connection options given in the URL's query string (e.g. server_side_binding=true&prepare_threshold=5)
+    # travel with it, so the server connects exactly as this process does.
+    options = {key: str(value).lower() if isinstance(value, bool) else value
+               for key, value in (params.get("OPTIONS") or {}).items() if isinstance(value, (str, int, bool))}
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgres://{credentials}{params.get('HOST') or ''}{port}/{quote(str(params['NAME']), safe='')}{query}"
 
 
 def server_environment() -> dict[str, str]:
