@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from tests.enrollment.contributions.conftest import PDF, UnitFactory
-from tests.factories import PersonAccountFactory
+from tests.enrollment.contributions.conftest import PDF, UnitFactory, apply, current_item
+from tests.factories import PersonAccountFactory, UnitAccountFactory
 from yibao.cases.models import Case, CaseStatus
-from yibao.cases.services import MoveNotAllowed, accept_case, advance_case
+from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.baopan import BaopanFileError, read_baopan
 from yibao.enrollment.models import BaseDeclaration
 from yibao.enrollment.services.contributions import (
@@ -237,8 +237,6 @@ def test_a_unit_cannot_download_another_units_baopan(client, logged_in_unit, uni
     submit(logged_in_unit)
     number = Case.objects.get().number
     other = UnitFactory(region=unit.region, home_agency=unit.home_agency)
-    from tests.factories import UnitAccountFactory
-
     client.force_login(UnitAccountFactory(uscc=other.uscc, name=other.name).user)
 
     assert client.get(reverse("enrollment:baopan_file", args=[number])).status_code == 404
@@ -248,3 +246,9 @@ def test_check_names_the_rows_of_an_empty_required_cell(unit):
     checked = check_base_declarations(unit=unit, year=YEAR, rows=[BaseRow(3, "", "", "", "")])
 
     assert checked.errors == [(3, f"证件号码必填；姓名必填；申报年度「空」与本次申报年度 {YEAR} 不符；月缴费基数必填")]
+
+
+def test_the_generic_form_cannot_file_a_declaration_without_a_baopan(unit, unit_login):
+    item = current_item("taiyuan", "contribution-base-declaration")
+    with pytest.raises(InvalidApplication, match="上传报盘文件后提交"):
+        apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name, form_data={})

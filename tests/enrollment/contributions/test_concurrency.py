@@ -4,6 +4,7 @@ Real threads and real transactions (like tests/cases/test_concurrency.py); on
 PostgreSQL the two transactions truly overlap and the account row lock decides.
 """
 
+import datetime
 import threading
 from decimal import Decimal
 
@@ -14,7 +15,13 @@ from tests.enrollment.contributions.conftest import apply, current_item
 from yibao.cases.models import Case, CaseStatus
 from yibao.cases.services import CaseError, accept_case, advance_case
 from yibao.enrollment.models import AccountMovement, AccountStatus, MovementKind, PersonalAccount
+from yibao.enrollment.services.contributions import (
+    ContributionError,
+    post_monthly_contributions,
+    record_unit_payment,
+)
 
+MARCH = datetime.date(2026, 3, 1)
 BANK = {"insured_bank": "中国银行太原分行", "insured_account_number": "6216600000001234"}
 
 
@@ -87,3 +94,32 @@ def test_two_clerks_paying_the_same_case_pay_once(unit, employ, staff, on_day):
     assert outcomes.count("ok") == 1, outcomes
     assert AccountMovement.objects.filter(account__person=person, kind=MovementKind.WITHDRAWAL).count() == 1
     assert PersonalAccount.objects.get(person=person).balance == Decimal("0.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_of_one_month_at_once_credit_the_accounts_once(unit, employ):
+    person = employ(unit, base=Decimal("5000.00"))
+    post_monthly_contributions(unit=unit, month=MARCH, actor="clerk")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def pay(reference):
+        try:
+            barrier.wait(timeout=10)
+            record_unit_payment(unit=unit, month=MARCH, amount=Decimal("500.00"), actor="bank", reference=reference)
+            outcomes.append("ok")
+        except ContributionError as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(ref,)) for ref in ("B-1", "B-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes.count("ok") == 1, outcomes
+    assert "已足额到账" in str(next(o for o in outcomes if o != "ok"))
+    assert PersonalAccount.objects.get(person=person).balance == Decimal("100.00")
+    assert AccountMovement.objects.filter(account__person=person, kind=MovementKind.CONTRIBUTION).count() == 1

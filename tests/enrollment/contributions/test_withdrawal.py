@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
-from tests.factories import PersonAccountFactory
+from tests.factories import PersonAccountFactory, StaffFactory
 from yibao.cases.models import CaseStatus
-from yibao.cases.services import InvalidApplication, accept_case, advance_case
+from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.account_selectors import movements_of
 from yibao.enrollment.models import (
     AccountMovement,
@@ -90,7 +90,8 @@ def test_death_needs_the_heirs_details_and_the_date_of_death(changzhi_unit, empl
         apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰",
               form_data={**insured(deceased), "death_date": "2026-10-03"}, situations=("死亡",))
     heirs = {"heir_name": "刘小兰", "heir_relationship": "女儿", "heir_id_number": HEIR_ID,
-             "heir_phone": "13811112222", "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
+             "heir_phone": "13811112222", "heir_address": "长治市潞州区英雄南路1号", "heir_bank": "长治银行",
+             "heir_account_number": "6230000000009876"}
     with pytest.raises(InvalidApplication, match="字段 死亡日期"):
         apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰",
               form_data={**insured(deceased), **heirs}, situations=("死亡",))
@@ -281,3 +282,33 @@ def test_the_account_page_is_for_persons_only(client, unit_login):
     assert client.get("/enrollment/account/").status_code == 302
     client.force_login(unit_login.user)
     assert client.get("/enrollment/account/").status_code == 403
+
+
+def test_the_acceptor_cannot_review_their_own_withdrawal(unit, employ, staff, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("10.00"))
+    both = StaffFactory(agency=unit.home_agency, roles=["accept", "review"])
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data={**insured(person), **BANK}, situations=("主动放弃参加职工基本医疗保险",))
+    case = accept_case(case=case, staff=both)
+
+    with pytest.raises(MoveNotAllowed, match="受理人不能审核自己受理的办件"):
+        advance_case(case=case, staff=both, action="review")
+    assert PersonalAccount.objects.get(person=person).balance == Decimal("10.00")
+
+
+def test_a_person_applies_in_the_hall_with_the_form_7_fields(client, unit, employ, on_day):
+    person = employ(unit, name="周放弃", balance=Decimal("25.00"))
+    login = PersonAccountFactory(id_number=person.id_number, name=person.name)
+    client.force_login(login.user)
+    url = "/hall/apply/taiyuan/personal-account-withdrawal/"
+
+    form = client.get(url).content.decode()
+    assert "参保人身份证件号码" in form and "继承人(代表人)姓名" in form and "出国(境)定居" in form
+
+    response = client.post(url, {
+        "situations": "主动放弃参加职工基本医疗保险", "applicant_phone": "13912345678",
+        "field_insured_name": person.name, "field_insured_id_number": person.id_number,
+        "field_insured_bank": "中国银行太原分行", "field_insured_account_number": "6216600000001234",
+    })
+    assert response.status_code == 302, response.content.decode()[-1500:]

@@ -179,6 +179,8 @@ class AccountWithdrawalHandler(ItemHandler):
                                                   ("继承人身份证件号码", fields.heir_id_number),
                                                   ("继承人与参保人关系", fields.heir_relationship),
                                                   ("继承人联系电话", fields.heir_phone),
+                                                  # 表12 (个人承诺书, no death certificate) asks for it too.
+                                                  ("继承人常住地址", fields.heir_address),
                                                   ("继承人开户银行", fields.heir_bank),
                                                   ("继承人银行账号", fields.heir_account_number)) if not value]
             if missing:
