@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from tests.factories import AgencyFactory
 from yibao.agencies.models import Region
+from yibao.audit.models import AuditEntry
 from yibao.enrollment import selectors
 from yibao.enrollment.models import Contribution, InsurancePeriod, Person, PersonalAccount, Unit
 from yibao.enrollment.synthetic import (
@@ -78,6 +79,9 @@ def test_generate_city_writes_twelve_exact_contributions_per_employee(taiyuan):
             assert row.unit_id == period.unit_id
             assert (row.unit_part, row.personal_part) == contribution_parts(row.base)
             assert row.unit_part == (row.base * Decimal("0.08")).quantize(Decimal("0.01"))
+    audit = AuditEntry.objects.get(action="enrollment.synthetic.generate")
+    assert (audit.actor, audit.object_id) == ("generate", "taiyuan")
+    assert audit.after["persons"] == 200 and audit.after["seed"] == 5
     # the id sequences were moved past the explicit ids: an ordinary insert still works
     person = Person.objects.order_by("pk").first()
     person.pk, person.id_number = None, "140105199001011230"

@@ -163,7 +163,7 @@ def _load_resident(actor: str, result: DemoEnrollment) -> None:
                         f"{len(DEMO_RESIDENT['years'])} 个年度缴费，每年 {fee} 元")
 
 
-def _load_cities(persons: int, units: int, seed: int, result: DemoEnrollment) -> None:
+def _load_cities(persons: int, units: int, seed: int, actor: str, result: DemoEnrollment) -> None:
     for region in Region.objects.order_by("code"):
         if not region.agencies.filter(is_active=True).exists():
             continue
@@ -172,7 +172,7 @@ def _load_cities(persons: int, units: int, seed: int, result: DemoEnrollment) ->
             result.lines.append(f"  {region.name}：已有参保人员 {existing} 人，不再生成模拟数据")
             continue
         city = generate_city(region=region, persons=persons, units=units, seed=seed,
-                             reserved_numbers=RESERVED)
+                             reserved_numbers=RESERVED, actor=actor)
         result.lines.append(f"  {region.name}：模拟参保人员 {city.persons} 人、参保单位 {city.units} 家、"
                             f"缴费记录 {city.contributions} 条")
 
@@ -187,7 +187,7 @@ def load_demo_enrollment(*, actor: str, city_persons: int = DEMO_CITY_PERSONS, c
     """
     result = DemoEnrollment(lines=["参保数据（演示）："])
     if city_persons > 0:
-        _load_cities(city_persons, max(city_units, 1), seed, result)
+        _load_cities(city_persons, max(city_units, 1), seed, actor, result)
     _load_employee(actor, result)
     _load_resident(actor, result)
     return result

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yibao.agencies.models import Agency, AgencyLevel, Region
+from yibao.audit.services import record_audit
 from yibao.ids import USCC_ALPHABET, make_resident_id, make_uscc
 
 from .models import (
@@ -356,7 +357,7 @@ def _write_sqlite(cursor, model, columns, rows) -> None:
 def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
                   employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000,
                   reserved_numbers: frozenset[str] = frozenset(),
-                  defer_schema: bool | None = None) -> GenerationResult:
+                  defer_schema: bool | None = None, actor: str = "generate") -> GenerationResult:
     """Write a synthetic population for ``region`` in one transaction and return the counts.
 
     ``reserved_numbers``: ID numbers and USCCs left out (records loaded besides the city).
@@ -407,6 +408,12 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
         # Explicit ids bypassed the sequences: move them past the new rows.
         for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, _ in TABLES]):
             django_cursor.execute(sql)
+        # One audit row for the whole load: who filled which region with how much, and the seed to redo it.
+        record_audit(actor=actor, action="enrollment.synthetic.generate", object_type="Region",
+                     object_id=region.slug, after={
+                         "persons": result.persons, "units": result.units, "periods": result.periods,
+                         "contributions": result.contributions, "accounts": result.accounts, "seed": seed,
+                         "employee_share": employee_share})
     if postgresql:
         with connection.cursor() as cursor:
             for model, _columns in TABLES:
