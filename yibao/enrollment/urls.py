@@ -8,4 +8,5 @@ urlpatterns = [
     path("baopan/template.xlsx", views.baopan_template, name="baopan_template"),
     path("baopan/<str:number>/file.xlsx", views.baopan_file, name="baopan_file"),
     path("account/", views.my_account, name="my_account"),
+    path("withdrawal/<str:number>/commitment.pdf", views.death_commitment, name="death_commitment"),
 ]

@@ -5,11 +5,13 @@
   ``base_declaration`` case with the checked rows (or only the good ones, when
   it asks to). The uploaded workbook is kept (by its SHA-256) beside the case.
 - 我的个人账户: a person's own balance and movements.
+- 个人承诺书 (表12) of a death withdrawal, prefilled from the case, for the heir to sign.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -32,6 +34,7 @@ from yibao.enrollment.account_selectors import account_summary, movements_of
 from yibao.enrollment.baopan import BaopanFileError, read_baopan, rows_pdf, template
 from yibao.enrollment.models import Person, Unit
 from yibao.enrollment.services.contributions import baopan_rules, check_base_declarations
+from yibao.enrollment.withdrawal_forms import death_commitment_pdf
 from yibao.ids import mask_resident_id
 
 SESSION_KEY = "enrollment_baopan"
@@ -214,8 +217,7 @@ def baopan_file(request, number: str):
     """The 报盘 workbook a case was filed with: for the applicant unit and staff who may see the case."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=unit")
-    staff = staff_of(request.user)
-    case = case_for_staff(staff, number) if staff else case_of_applicant(request.user, number)
+    case = _visible_case(request, number)
     if case is None or not case.form_data.get("file_sha256"):
         raise Http404("未找到该办件的报盘文件")
     path = _workbook_path(case.form_data["file_sha256"])
@@ -224,6 +226,32 @@ def baopan_file(request, number: str):
     with default_storage.open(path) as stored:
         response = HttpResponse(stored.read(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="baopan-{case.number}.xlsx"'
+    return response
+
+
+def _visible_case(request, number: str):
+    staff = staff_of(request.user)
+    return case_for_staff(staff, number) if staff else case_of_applicant(request.user, number)
+
+
+@require_GET
+def death_commitment(request, number: str):
+    """表12 个人承诺书 of a 一次性支取 case (death): the applicant and staff who may see the case."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=person")
+    case = _visible_case(request, number)
+    if case is None or case.item.data.get("handler") != "account_withdrawal":
+        raise Http404("未找到该个人账户一次性支取办件")
+    form = case.form_data
+    death_date = form.get("death_date")
+    pdf = death_commitment_pdf(
+        agency_name=case.home_agency.name, heir_name=form.get("heir_name", ""),
+        heir_id_number=form.get("heir_id_number", ""), insured_name=form.get("insured_name", ""),
+        insured_id_number=form.get("insured_id_number", ""),
+        death_date=date.fromisoformat(death_date) if death_date else None,
+        phone=form.get("heir_phone", ""), address=form.get("heir_address", ""))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="commitment-{case.number}.pdf"'
     return response
 
 

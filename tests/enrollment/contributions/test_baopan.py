@@ -128,6 +128,8 @@ def test_the_template_round_trip_files_a_case_and_writes_the_bases_at_completion
 
     original = logged_in_unit.get(reverse("enrollment:baopan_file", args=[case.number]))
     assert original.status_code == 200 and original.content == out.getvalue()
+    logged_in_unit.force_login(clerk.user)
+    assert logged_in_unit.get(reverse("enrollment:baopan_file", args=[case.number])).content == out.getvalue()
 
 
 def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_filed(logged_in_unit, unit, bad_file):

@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
 from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
 from tests.factories import PersonAccountFactory, StaffFactory
@@ -312,3 +314,25 @@ def test_a_person_applies_in_the_hall_with_the_form_7_fields(client, unit, emplo
         "field_insured_bank": "中国银行太原分行", "field_insured_account_number": "6216600000001234",
     })
     assert response.status_code == 302, response.content.decode()[-1500:]
+
+
+def test_the_heir_prints_the_form_12_commitment_and_nobody_else_can(client, changzhi_unit, employ, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    deceased = employ(changzhi_unit, balance=Decimal("10.00"))
+    heir = PersonAccountFactory(id_number=HEIR_ID, name="刘小兰")
+    form = {**insured(deceased), "death_date": "2026-10-03", "heir_name": "刘小兰", "heir_relationship": "女儿",
+            "heir_id_number": HEIR_ID, "heir_phone": "13811112222", "heir_address": "长治市潞州区英雄南路1号",
+            "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
+    case = apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰", form_data=form,
+                 situations=("死亡",), commitments=frozenset({3}), user=heir.user)
+    url = f"/enrollment/withdrawal/{case.number}/commitment.pdf"
+
+    client.force_login(heir.user)
+    response = client.get(url)
+    assert response.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).replace("\n", "")
+    assert "长治市医疗保障事务中心" in text and f"本人刘小兰（身份证号码：{HEIR_ID}）" in text
+    assert f"参保人{deceased.name}的死亡日期为：2026年10月3日" in text
+
+    client.force_login(PersonAccountFactory().user)
+    assert client.get(url).status_code == 404
