@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
@@ -364,9 +364,12 @@ def enroll_employees(*, unit: Unit, rows: list[dict], actor: str, resume: bool =
     periods = []
     for row in checked:
         try:
-            person = ensure_person(id_number=row.id_number, name=row.name, sex=row.sex, birth_date=row.birth_date,
-                                   region=unit.region, home_agency=unit.home_agency, actor=actor,
-                                   id_type=row.id_type, case_number=case_number)
+            try:
+                person = ensure_person(id_number=row.id_number, name=row.name, sex=row.sex,
+                                       birth_date=row.birth_date, region=unit.region, home_agency=unit.home_agency,
+                                       actor=actor, id_type=row.id_type, case_number=case_number)
+            except IntegrityError as exc:  # a concurrent case created the same person first
+                raise EnrollmentError(f"证件号码：{row.id_number} 正由另一办件登记参保，请核实后重新办理") from exc
             if duplicate_resolution == KEEP_EMPLOYEE:
                 for resident in active_periods(person, RESIDENT):
                     stop_period(period=resident, end_date=max(row.start_date - timedelta(days=1), resident.start_date),
@@ -630,9 +633,12 @@ def enroll_flexible(*, region: Region, home_agency: Agency, person_row: dict, pa
                           start_month=start_month, backpay_from=backpay_from,
                           duplicate_resolution=duplicate_resolution, today=today)
     row = plan.row
-    person = ensure_person(id_number=row.id_number, name=row.name, sex=row.sex, birth_date=row.birth_date,
-                           region=region, home_agency=home_agency, actor=actor, id_type=row.id_type,
-                           phone=str(person_row.get("phone") or ""), case_number=case_number)
+    try:
+        person = ensure_person(id_number=row.id_number, name=row.name, sex=row.sex, birth_date=row.birth_date,
+                               region=region, home_agency=home_agency, actor=actor, id_type=row.id_type,
+                               phone=str(person_row.get("phone") or ""), case_number=case_number)
+    except IntegrityError as exc:  # a concurrent case created the same person first
+        raise FlexibleRefused(f"证件号码：{row.id_number} 正由另一办件登记参保，请核实后重新办理") from exc
     if duplicate_resolution == KEEP_EMPLOYEE:
         for resident in active_periods(person, RESIDENT):
             stop_period(period=resident, end_date=max(plan.start_month - timedelta(days=1), resident.start_date),
