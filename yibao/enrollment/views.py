@@ -101,7 +101,7 @@ def baopan_template(request):
     return response
 
 
-def _page(request, unit: Unit | None, item: Item | None, **extra) -> dict:
+def _page(unit: Unit | None, item: Item | None, **extra) -> dict:
     rules = baopan_rules()
     lines = []
     if unit is not None and item is not None:
@@ -122,12 +122,12 @@ def baopan(request):
     item = _declaration_item(unit) if unit else None
     if unit is None:
         return render(request, "enrollment/baopan.html",
-                      _page(request, None, None, error="本单位尚未办理参保登记，不能申报缴费基数"), status=400)
+                      _page(None, None, error="本单位尚未办理参保登记，不能申报缴费基数"), status=400)
     if item is None:
         return render(request, "enrollment/baopan.html", _page(
-            request, unit, None, error=f"{unit.region.name}的事项清单中没有职工医保缴费基数申报事项"), status=400)
+            unit, None, error=f"{unit.region.name}的事项清单中没有职工医保缴费基数申报事项"), status=400)
     if request.method == "GET":
-        return render(request, "enrollment/baopan.html", _page(request, unit, item))
+        return render(request, "enrollment/baopan.html", _page(unit, item))
     if request.POST.get("action") == "submit":
         return _submit(request, unit, item)
     return _check(request, unit, item)
@@ -140,23 +140,23 @@ def _check(request, unit: Unit, item: Item):
         year = 0
     if year not in _years():
         return render(request, "enrollment/baopan.html", _page(
-            request, unit, item, error=f"字段 申报年度：请选择 {'或'.join(str(y) for y in _years())}"), status=400)
+            unit, item, error=f"字段 申报年度：请选择 {'或'.join(str(y) for y in _years())}"), status=400)
     upload = request.FILES.get("baopan")
     if upload is None:
         return render(request, "enrollment/baopan.html", _page(
-            request, unit, item, year=year, error="字段 报盘文件：请选择填好的报盘文件（.xlsx）"), status=400)
+            unit, item, year=year, error="字段 报盘文件：请选择填好的报盘文件（.xlsx）"), status=400)
     content = upload.read()
     try:
         read = read_baopan(content)
     except BaopanFileError as exc:
-        return render(request, "enrollment/baopan.html", _page(request, unit, item, year=year, error=str(exc)),
+        return render(request, "enrollment/baopan.html", _page(unit, item, year=year, error=str(exc)),
                       status=400)
     checked = check_base_declarations(unit=unit, year=year, rows=read.rows)
     errors = sorted(read.errors + checked.errors)
     digest = _store_workbook(content)
     request.session[SESSION_KEY] = {"sha256": digest, "name": upload.name[:200], "year": year}
     return render(request, "enrollment/baopan.html", _page(
-        request, unit, item, year=year, checked=True, errors=errors, good_count=len(checked.good),
+        unit, item, year=year, checked=True, errors=errors, good_count=len(checked.good),
         file_name=upload.name), status=200)
 
 
@@ -164,7 +164,7 @@ def _submit(request, unit: Unit, item: Item):
     pending = request.session.get(SESSION_KEY)
     if not pending or not default_storage.exists(_workbook_path(pending["sha256"])):
         return render(request, "enrollment/baopan.html", _page(
-            request, unit, item, error="请先上传报盘文件并查看检查结果，再提交申报"), status=400)
+            unit, item, error="请先上传报盘文件并查看检查结果，再提交申报"), status=400)
     with default_storage.open(_workbook_path(pending["sha256"])) as stored:
         content = stored.read()
     year = pending["year"]
@@ -177,7 +177,7 @@ def _submit(request, unit: Unit, item: Item):
     apply_good = request.POST.get("apply_good") == "1"
     if errors and not (apply_good and checked.good):
         return render(request, "enrollment/baopan.html", _page(
-            request, unit, item, **context,
+            unit, item, **context,
             error=f"报盘有 {len(errors)} 行不符合条件，未提交任何申报。请改正后重新上传，或勾选「仅申报无误的行」。"),
             status=400)
     rules = baopan_rules()
@@ -187,7 +187,7 @@ def _submit(request, unit: Unit, item: Item):
     if position is not None:
         uploads[position] = [Upload("baopan.pdf", rows_pdf(unit_name=unit.name, uscc=unit.uscc, year=year,
                                                            rows=checked.good))]
-    for line in _page(request, unit, item)["other_materials"]:
+    for line in _page(unit, item)["other_materials"]:
         files = request.FILES.getlist(f"material_{line.position}")
         if files:
             uploads[line.position] = [Upload(f.name, f.read()) for f in files]
@@ -204,12 +204,17 @@ def _submit(request, unit: Unit, item: Item):
             uploads=uploads, applicant_user=request.user,
         )
     except CaseError as exc:
-        return render(request, "enrollment/baopan.html", _page(request, unit, item, **context, error=str(exc)),
+        return render(request, "enrollment/baopan.html", _page(unit, item, **context, error=str(exc)),
                       status=400)
     del request.session[SESSION_KEY]
     messages.success(request, f"已提交职工医保缴费基数申报 {len(rows)} 人，办件编号 {case.number}"
                      + (f"；{len(errors)} 行未申报" if errors else ""))
     return redirect("hall:case", case.number)
+
+
+def _visible_case(request, number: str):
+    staff = staff_of(request.user)
+    return case_for_staff(staff, number) if staff else case_of_applicant(request.user, number)
 
 
 @require_GET
@@ -227,11 +232,6 @@ def baopan_file(request, number: str):
         response = HttpResponse(stored.read(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="baopan-{case.number}.xlsx"'
     return response
-
-
-def _visible_case(request, number: str):
-    staff = staff_of(request.user)
-    return case_for_staff(staff, number) if staff else case_of_applicant(request.user, number)
 
 
 @require_GET
