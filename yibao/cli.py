@@ -14,6 +14,7 @@ COMMANDS = {
     "bench": "性能基准：bench http / bench sql / bench import / bench lookups / bench guides（结果见 docs/benchmarks.md）",
     "cases": "办件：cases sweep 标记超期办件",
     "offsite": "异地就医备案：offsite expire [--enqueue] 标记到期备案",
+    "contributions": "缴费：contributions post/pay/arrears --unit USCC --month 2026-11 [--amount X]",
     "db_worker": "后台任务执行器（django-tasks 数据库队列）",
     "migrate": "建立或升级数据库结构",
     "check": "系统自检（含事项处理器检查）",
