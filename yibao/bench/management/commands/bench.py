@@ -185,10 +185,11 @@ def http_suite(options) -> list[str]:
             lines.append(http_load.drive(duration=options["duration"], **common).line())
         lines.append("结束时：" + machine())
     except RuntimeError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(str(exc)) from exc  # the server's log is kept: the message names it
     finally:
         server.stop()
         revoke_token(token=token, actor="bench")
+    log.unlink(missing_ok=True)
     return lines
 
 
