@@ -29,13 +29,6 @@ def usage() -> str:
     return "\n".join(lines)
 
 
-def demo() -> None:
-    """After the demo command: the demo persons' enrollment records and a small synthetic city per region."""
-    from yibao.enrollment.demo import load_demo_enrollment
-
-    print(load_demo_enrollment(actor="demo").describe())
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -51,8 +44,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"未知的子命令「{command}」\n\n{usage()}", file=sys.stderr)
         sys.exit(2)
     execute_from_command_line(["yibao", *argv])
-    if command == "demo" and not {"-h", "--help"} & set(argv):
-        demo()
 
 
 if __name__ == "__main__":

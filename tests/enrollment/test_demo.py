@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from yibao import cli
 from yibao.accounts.services import DEMO_PERSONS, DEMO_UNITS
 from yibao.agencies.services import load_demo_agencies
 from yibao.enrollment.demo import DEMO_EMPLOYEE, DEMO_RESIDENT, DEMO_UNIT, load_demo_enrollment
@@ -95,12 +94,13 @@ def test_without_agencies_the_demo_records_are_skipped_with_a_reason(catalog):
     assert "跳过示例居民：缺少经办机构 140525" in result.describe()
 
 
-def test_the_yibao_demo_command_loads_the_enrollment_data_after_the_rest(agencies, monkeypatch, capsys):
-    ran = []
-    monkeypatch.setattr("django.core.management.execute_from_command_line", ran.append)
+def test_the_demo_command_loads_the_enrollment_data_after_the_rest(catalog, transactional_db):
+    from io import StringIO
 
-    cli.main(["demo"])
+    from django.core.management import call_command
 
-    assert ran == [["yibao", "demo"]]
+    out = StringIO()
+    call_command("demo", stdout=out)
+
     assert Person.objects.filter(id_number="140105198503122515").exists()
-    assert "参保数据（演示）" in capsys.readouterr().out
+    assert "参保数据（演示）" in out.getvalue() and "演示账号" in out.getvalue()

@@ -24,6 +24,10 @@ class Command(BaseCommand):
         self.stdout.write(agencies.describe())
         people = load_demo_accounts(actor="demo")
         self._ensure_admin()
+        # The demo persons' and unit's enrollment records, and a small synthetic city per region.
+        from yibao.enrollment.demo import load_demo_enrollment
+
+        self.stdout.write(load_demo_enrollment(actor="demo").describe())
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write(f"  管理员      {DEMO_ADMIN}（/admin/，也可在“经办人员”登录）")
