@@ -85,8 +85,8 @@ class ClosingFields(_Form):
     suspend_persons: YesNo = Field("否", title="同步暂停人员")
 
 
-class UnitRegistrationFields(ClosingFields):
-    """表1 基本医疗保险单位参保信息登记表, and the 拆分、合并、分立 / 注销 situations of the same item."""
+class UnitRegistrationFields(_Form):
+    """表1 基本医疗保险单位参保信息登记表, and the 拆分、合并、分立 / 暂停 / 注销 situations of the same item."""
 
     registration_type: Literal["", "新参保登记", "暂停登记", "注销登记"] = Field(
         "", title="登记类型（默认按办理情形）")
@@ -105,6 +105,10 @@ class UnitRegistrationFields(ClosingFields):
     new_uscc: str = Field("", max_length=18, title="新单位统一社会信用代码（拆分、分立时填写）")
     moved_id_numbers: str = Field("", max_length=20000,
                                   title="转入新单位人员证件号码（拆分、分立时填写，以逗号、顿号或换行分隔）")
+    # As ClosingFields (kept last so the form shows the registration fields first).
+    effective_date: date | None = Field(None, title="注销（暂停、合并、拆分）日期（默认办结当日）")
+    cancel_reason: str = Field("", max_length=50, title="注销（暂停）原因")
+    suspend_persons: YesNo = Field("否", title="同步暂停人员")
 
     @field_validator("insurance_types")
     @classmethod
@@ -117,7 +121,7 @@ class UnitRegistrationFields(ClosingFields):
         return list(dict.fromkeys(n.upper() for n in re.split(r"[\s,，、;；]+", self.moved_id_numbers) if n))
 
 
-def _closing_date(fields: ClosingFields) -> date:
+def _closing_date(fields: ClosingFields | UnitRegistrationFields) -> date:
     return fields.effective_date or today()
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import yaml
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
@@ -291,8 +292,8 @@ def _enrollment_problem(row: EmployeeRow, person: Person | None, *, unit: Unit, 
         if current.unit_id == unit.pk:
             return f"证件号码：{person.name} 已在本单位参保"
         return f"证件号码：{person.name} 仍在「{_where(current)}」参保，请原单位先办理停保"
-    earlier = (InsurancePeriod.objects.filter(person=person, insurance_type=EMPLOYEE)
-               .select_related("unit").order_by("-end_date", "-start_date").first())
+    earlier = (InsurancePeriod.objects.filter(person=person, insurance_type=EMPLOYEE).select_related("unit")
+               .order_by(F("end_date").desc(nulls_last=True), "-start_date").first())
     if resume and earlier is None:
         return "证件号码：没有职工医保参保记录，不能续保，请按新参办理"
     if row.transfer:
