@@ -325,3 +325,18 @@ def test_the_console_entry_form_shows_a_textarea_for_the_rows(client, staff, uni
     client.force_login(staff["taiyuan"]["accept"].user)
     html = client.get("/console/new/checklist/?item=employee-enrollment-new&applicant_kind=unit").content.decode()
     assert '<textarea name="field_persons"' in html
+
+
+def test_a_clerk_enters_pasted_rows_at_the_window_and_a_bad_line_is_named(client, staff, units):
+    from yibao.cases.models import Case
+
+    client.force_login(staff["taiyuan"]["accept"].user)
+    data = {"item": "employee-enrollment-new", "applicant_kind": "unit", "applicant_id_number": units["coal"].uscc,
+            "applicant_name": units["coal"].name, "applicant_phone": "0351-2345678"}
+    response = client.post("/console/new/", {**data, "field_persons": f"01,{NEW_ID},刘芳,,,2026-03-01,5000\n01,1,某人"})
+    assert response.status_code == 400 and "第 2 行 证件号码：" in response.content.decode()
+    assert not Case.objects.exists()
+    response = client.post("/console/new/", {**data, "field_persons": f"01,{NEW_ID},刘芳,,,2026-03-01,5000\n"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "window" and case.form_data["persons"][0]["name"] == "刘芳"
