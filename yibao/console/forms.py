@@ -139,10 +139,11 @@ def commitments_from(post: QueryDict, positions) -> set[int]:
 class FieldInput:
     name: str
     label: str
-    widget: str  # text / number / select / checkboxes / checkbox
+    widget: str  # text / number / select / checkboxes / checkbox / rows
     required: bool
     choices: list[str] = field(default_factory=list)
     value: object = ""
+    help: str = ""
 
 
 def situation_from(params: QueryDict, item: Item | None, *, strict: bool) -> Situation:
@@ -183,7 +184,9 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
     inputs = []
     for name, spec in schema.get("properties", {}).items():
         label = FIELD_LABELS.get(name) or spec.get("description") or spec.get("title") or name
-        if "enum" in spec:
+        if spec.get("x-widget") == "rows":  # a batch of rows (表2 参保人员): one per line
+            widget, choices = "rows", []
+        elif "enum" in spec:
             widget, choices = "select", [str(c) for c in spec["enum"]]
         elif spec.get("type") == "array" and "enum" in spec.get("items", {}):
             widget, choices = "checkboxes", [str(c) for c in spec["items"]["enum"]]
@@ -200,7 +203,7 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
             value = params.getlist(key)
         else:
             value = params.get(key, "")
-        inputs.append(FieldInput(name, label, widget, name in required, choices, value))
+        inputs.append(FieldInput(name, label, widget, name in required, choices, value, spec.get("x-help", "")))
     return inputs
 
 
