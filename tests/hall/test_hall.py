@@ -367,3 +367,13 @@ def test_public_progress_names_a_missing_field(client, catalog):
     assert client.get("/hall/progress/").status_code == 200
     response = client.post("/hall/progress/", {"number": "", "phone": "13000000000"})
     assert response.status_code == 400 and "字段 办件编号：必填" in response.content.decode()
+
+
+def test_the_hall_links_a_person_and_a_unit_to_their_own_pages(client, person):
+    client.force_login(person.user)
+    page = client.get("/hall/").content.decode()
+    assert all(link in page for link in ("/hall/my/insurance/", "/enrollment/account/", "/offsite/"))
+    assert "/enrollment/baopan/" not in page
+    client.force_login(UnitAccountFactory().user)
+    page = client.get("/hall/").content.decode()
+    assert all(link in page for link in ("/hall/my/unit/", "/enrollment/baopan/", "/offsite/batch/"))
