@@ -1,10 +1,15 @@
 """A transfer between Taiyuan and Jincheng inside one deployment, from either end."""
 
+import io
 from decimal import Decimal
+
+from pypdf import PdfReader
 
 from tests.transfers.conftest import BALANCE, TODAY, current_item, make_employee, step, submit
 from yibao.cases.models import CaseStatus
+from yibao.documents.certificates import kept_content
 from yibao.documents.models import IssuedDocument
+from yibao.documents.verification import group_code
 from yibao.enrollment.models import AccountMovement, PersonalAccount
 from yibao.transfers.models import LegKind, LegStatus, Transfer, TransferStatus
 from yibao.transfers.selectors import open_legs_for_staff
@@ -44,6 +49,10 @@ def test_transfer_applied_at_jincheng_moves_the_balance_exactly_once(clerks, emp
     assert transfer.amount == BALANCE
     assert transfer.sheet["account_amount_capitals"] == "壹仟贰佰叁拾肆元伍角陆分"
     assert transfer.sheet["rows"][0]["months"] == "25"
+    # The printed 表8 carries its verification code (and QR) like every issued document.
+    sheet_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        kept_content(IssuedDocument.objects.get(code=transfer.sheet_code)))).pages)
+    assert group_code(transfer.sheet_code) in sheet_text and "壹仟贰佰叁拾肆元伍角陆分" in sheet_text
     assert PersonalAccount.objects.get(person=employee).balance == Decimal("0.00")
     in_leg = transfer.legs.get(kind=LegKind.TRANSFER_IN)
     assert (in_leg.region.slug, in_leg.limit_days, in_leg.status) == ("jincheng", 5, LegStatus.OPEN)

@@ -366,8 +366,13 @@ def _check_values(form: ReferenceForm, values: dict[str, object]) -> None:
             raise ReferenceFormError(f"{form.number} 没有字段 {key}")
 
 
-def render_reference_form(number: str, *, values: dict[str, object] | None = None) -> bytes:
-    """Render 表N as an A4 PDF, blank or prefilled with ``values`` by field key."""
+def render_reference_form(number: str, *, values: dict[str, object] | None = None,
+                          verification: tuple[str, str] | None = None) -> bytes:
+    """Render 表N as an A4 PDF, blank or prefilled with ``values`` by field key.
+
+    ``verification`` (code, URL) prints the block of an issued document (the 表8
+    信息表 a transfer-out agency issues); application forms go without.
+    """
     form = get_reference_form(number)
     values = dict(values or {})
     _check_values(form, values)
@@ -405,5 +410,9 @@ def render_reference_form(number: str, *, values: dict[str, object] | None = Non
     if form.footer:
         story.append(Spacer(1, 4 * mm))
         story += [_p(line, "body") for line in form.footer]
+    if verification is not None:
+        from yibao.documents.verification import verification_block
+
+        story += [Spacer(1, 5 * mm), *verification_block(*verification, width=doc.width)]
     doc.build(story)
     return buffer.getvalue()

@@ -75,6 +75,6 @@ def render_contact_letter(facts: LetterFacts, *, code: str, url: str) -> bytes:
     return buffer.getvalue()
 
 
-def render_transfer_sheet(values: dict) -> bytes:
-    """《参保人员基本医疗保险信息表》 as reference form 表8, filled in."""
-    return render_reference_form("表8", values=values)
+def render_transfer_sheet(values: dict, *, code: str, url: str) -> bytes:
+    """《参保人员基本医疗保险信息表》 as reference form 表8, filled in, with its verification code."""
+    return render_reference_form("表8", values=values, verification=(code, url))

@@ -595,7 +595,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
         kind=IssuedKind.TRANSFER_SHEET, title=SHEET_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{SHEET_TITLE}（{region.name}→{transfer.in_region_name}）",
         issuer=agency.name, case_number=transfer.case_number, actor=actor,
-        pdf_builder=lambda code, url: render_transfer_sheet(values))
+        pdf_builder=lambda code, url: render_transfer_sheet(values, code=code, url=url))
     _keep(issued, content)
     sheet = {"verification_code": issued.code, "name": transfer.name, "id_number": transfer.id_number,
              "sex": values["sex"], "insurance_type": transfer.scheme,
