@@ -15,8 +15,6 @@ from decimal import Decimal
 import factory
 import pytest
 
-from tests.factories import AgencyFactory, StaffFactory
-from yibao.agencies.models import Region
 from yibao.cases import lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
 from yibao.cases.models import CaseStatus
@@ -88,39 +86,6 @@ class ContributionFactory(factory.django.DjangoModelFactory):
     unit_part = Decimal("400.00")
     personal_part = Decimal("100.00")
     paid = True
-
-
-@pytest.fixture
-def regions(catalog):
-    return {slug: Region.objects.get(slug=slug) for slug in ("taiyuan", "changzhi", "jincheng")}
-
-
-@pytest.fixture
-def agencies(regions):
-    return {
-        "taiyuan": AgencyFactory(region=regions["taiyuan"], code="140100", slug="ty-city",
-                                 name="太原市医疗保障事务中心", level="city"),
-        "xiaodian": AgencyFactory(region=regions["taiyuan"], code="140105", slug="ty-xiaodian",
-                                  name="小店区医疗保障服务中心"),
-        "changzhi": AgencyFactory(region=regions["changzhi"], code="140400", slug="cz-city",
-                                  name="长治市医疗保障事务中心", level="city"),
-        "jincheng": AgencyFactory(region=regions["jincheng"], code="140500", slug="jc-city",
-                                  name="晋城市医疗保险事务中心", level="city"),
-    }
-
-
-@pytest.fixture
-def staff(agencies):
-    """staff[agency][role]: accept, review, review2 and accept_review (one clerk with both roles)."""
-    return {
-        name: {
-            "accept": StaffFactory(agency=agency, roles=["accept"]),
-            "review": StaffFactory(agency=agency, roles=["review"]),
-            "review2": StaffFactory(agency=agency, roles=["review"]),
-            "accept_review": StaffFactory(agency=agency, roles=["accept", "review"]),
-        }
-        for name, agency in agencies.items()
-    }
 
 
 @pytest.fixture(autouse=True)
