@@ -60,14 +60,19 @@ class TodoRow:
     masked_id: str
 
 
+def due_flag(due: date, today: date, *, clock_running: bool = True) -> str:
+    """超期 past the due date; 临期 within NEAR_DUE_WORKING_DAYS of it while the clock runs."""
+    if due < today:
+        return "超期"
+    if clock_running and count_working_days(today, due) <= NEAR_DUE_WORKING_DAYS:
+        return "临期"
+    return ""
+
+
 def deadline_flag(case: Case, today: date) -> str:
     if case.due_date is None or case.status in lifecycle.TERMINAL:
         return ""
-    if case.due_date < today:
-        return "超期"
-    if case.status != CaseStatus.SUPPLEMENTING and count_working_days(today, case.due_date) <= NEAR_DUE_WORKING_DAYS:
-        return "临期"
-    return ""
+    return due_flag(case.due_date, today, clock_running=case.status != CaseStatus.SUPPLEMENTING)
 
 
 def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", flag: str = "",

@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_roles
+from yibao.cases.selectors import due_flag
 from yibao.ids import mask_resident_id
 from yibao.transfers.models import LegKind, LegStatus, Side, Transfer, TransferLeg
-from yibao.workdays.calendar import count_working_days
 
-NEAR_DUE_WORKING_DAYS = 2
 # The role a leg needs: sending a document is a review-type decision; moving money is 拨付.
 LEG_ROLES = {LegKind.LETTER: "review", LegKind.TRANSFER_OUT: "pay", LegKind.TRANSFER_IN: "pay"}
 LEG_SIDE = {LegKind.LETTER: Side.IN, LegKind.TRANSFER_IN: Side.IN, LegKind.TRANSFER_OUT: Side.OUT}
@@ -29,13 +28,7 @@ class LegRow:
 
 
 def leg_flag(leg: TransferLeg, today: date) -> str:
-    if leg.status != LegStatus.OPEN:
-        return ""
-    if leg.due_date < today:
-        return "超期"
-    if count_working_days(today, leg.due_date) <= NEAR_DUE_WORKING_DAYS:
-        return "临期"
-    return ""
+    return due_flag(leg.due_date, today) if leg.status == LegStatus.OPEN else ""
 
 
 def case_of_leg(leg: TransferLeg) -> str:
