@@ -17,8 +17,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from yibao.agencies.models import Agency, Region
+from yibao.enrollment.account_selectors import movements_of
 from yibao.enrollment.models import (
-    AccountMovement,
     Contribution,
     InsurancePeriod,
     InsuranceStatus,
@@ -409,17 +409,12 @@ def unit_info(*, unit: Unit) -> UnitInfo:
 
 # --- 我的参保信息 (hall) ------------------------------------------------------------------------
 
-def account_movements(person: Person, *, limit: int = 20) -> list[AccountMovement]:
-    """The person's latest personal-account movements, newest first."""
-    return list(AccountMovement.objects.filter(account__person=person).order_by("-created_at", "-id")[:limit])
-
-
 @dataclass(frozen=True)
 class PersonOverview:
     periods: list[InsurancePeriod]
     contributions: list[Contribution]
     account: PersonalAccount | None
-    movements: list[AccountMovement]
+    movements: list[dict]  # yibao.enrollment.account_selectors.movements_of rows
     regions: list[Region]
 
 
@@ -435,4 +430,4 @@ def person_overview(person: Person, *, today: datetime.date | None = None) -> Pe
     account = PersonalAccount.objects.filter(person=person).first()
     regions = list({p.home_agency.region_id: p.home_agency.region for p in periods}.values())
     return PersonOverview(periods=periods, contributions=contributions, account=account,
-                          movements=account_movements(person) if account else [], regions=regions)
+                          movements=movements_of(person.pk, limit=20) if account else [], regions=regions)

@@ -130,3 +130,10 @@ def test_unit_bad_period_is_refused(coal_login, client):
     client.force_login(coal_login.user)
     response = client.post("/hall/my/unit/contributions.pdf", {"start": "2025-12", "end": "2025-01"})
     assert response.status_code == 400 and "字段 截止年月（end）" in response.content.decode()
+
+
+def test_each_account_movement_shows_its_kind_in_chinese(xiaomei_login, xiaomei, client):
+    AccountMovement.objects.create(account=xiaomei.account, kind="expense", amount=Decimal("-12.00"),
+                                   balance_after=Decimal("88.00"), reference="test-expense-2", actor="system")
+    client.force_login(xiaomei_login.user)
+    assert "<td>医疗消费</td>" in client.get("/hall/my/insurance/").content.decode()
