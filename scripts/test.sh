@@ -8,4 +8,5 @@ echo "数据库：${YIBAO_DATABASE_URL:-SQLite（默认）}"
 .venv/bin/ruff check yibao tests
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "有模型变更缺少迁移文件：运行 python manage.py makemigrations"; exit 1; }
-exec .venv/bin/python -m pytest "$@"
+# Two workers on this 2-core machine (pytest-xdist); YIBAO_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/python -m pytest -n "${YIBAO_TEST_WORKERS:-auto}" "$@"
