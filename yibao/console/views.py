@@ -45,7 +45,7 @@ from yibao.catalog.schema import SpecialGroup, UnitType
 from yibao.catalog.selectors import CatalogNotLoaded, current_version, items_of
 from yibao.console import forms
 from yibao.evaluations.models import Level
-from yibao.evaluations.selectors import evaluation_of_case
+from yibao.evaluations.selectors import evaluation_of_case, rating_refusal
 from yibao.evaluations.services import EvaluationError, rate_case_at_window
 from yibao.ids import mask_resident_id
 from yibao.transfers.selectors import leg_for_staff, leg_refusal, open_legs_for_staff
@@ -185,17 +185,13 @@ def _panels(staff, case: Case) -> dict:
         role = lifecycle.role_for(case.steps, step)
         if staff_can(staff, role) and may_handle(staff=staff, case=case):
             panels["step"] = step
-            panels["deny"] = "deny" in actions or step.name in ("审核", "调查", "认定", "复审")
+            panels["deny"] = "deny" in actions
     # 补正 after acceptance: the home agency's reviewer stops the clock with a notice.
     panels["supplement"] = (
         "notice" in actions and case.status != CaseStatus.SUBMITTED
         and staff_can(staff, "review") and may_handle(staff=staff, case=case))
     # 一次一评: the window clerk of the accepting agency records the applicant's rating.
-    panels["rate"] = (
-        case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED)
-        and staff_can(staff, "accept")
-        and staff.agency_id == (case.accepting_agency_id or case.home_agency_id)
-        and evaluation_of_case(case) is None)
+    panels["rate"] = not rating_refusal(case, staff=staff)
     if "resubmit" in actions:
         panels["resubmit"] = (
             (staff_can(staff, "accept") and may_accept(staff=staff, case=case))

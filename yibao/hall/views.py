@@ -60,6 +60,7 @@ from yibao.documents.records import (
     unit_info,
     unit_record,
 )
+from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
 
@@ -236,7 +237,7 @@ def _case_page(request, case: Case, *, error: str = "", status: int = 200):
         "notices": list(case.notices.select_related("agency")),
         "wanted": wanted if case.status == CaseStatus.SUPPLEMENTING else [],
         "may_withdraw": case.status in withdraw_from,
-        "may_rate": case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED),
+        "may_rate": not rating_refusal(case, user=request.user),
     }, status=status)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
 from yibao.enrollment.models import Person
 from yibao.ids import InvalidIdentifier, validate_resident_id
 from yibao.offsite.models import FiledBy, FilingCategory, FilingStatus
@@ -142,9 +142,10 @@ def _person(case, fields: FilingFields) -> Person:
 
 
 @register("offsite_filing")
-class OffsiteFilingHandler(ItemHandler):
+class OffsiteFilingHandler(ItemHandler[FilingFields]):
     key = "offsite_filing"
     Fields = FilingFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def subject_person(self, *, case, fields: FilingFields) -> str | None:
         # A hospital's referral belongs to the patient's home agency, not the hospital's county.
@@ -221,8 +222,6 @@ class OffsiteFilingHandler(ItemHandler):
     # --- effect ---------------------------------------------------------------------------
 
     def on_step(self, *, case, step: str, fields: FilingFields, actor: str) -> None:
-        if step != "办结":
-            return
         rule = _rule(case)
         try:
             if fields.roster:

@@ -18,7 +18,8 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, register
+from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, Unit
 from yibao.enrollment.services.accounts import (
     AccountError,
@@ -74,9 +75,10 @@ def errors_text(errors: list[tuple[int, str]]) -> str:
 
 
 @register("base_declaration")
-class BaseDeclarationHandler(ItemHandler):
+class BaseDeclarationHandler(EnrollmentHandler[BaseDeclarationFields]):
     key = "base_declaration"
     Fields = BaseDeclarationFields
+    acts_at = {"办结": Effect.RECORD}
 
     @staticmethod
     def _unit(case) -> Unit:
@@ -96,8 +98,6 @@ class BaseDeclarationHandler(ItemHandler):
             raise HandlerRefusal(errors_text(checked.errors))
 
     def on_step(self, *, case, step: str, fields: BaseDeclarationFields, actor: str) -> None:
-        if step != "办结":
-            return
         try:
             declare_bases(unit=self._unit(case), year=fields.year, rows=base_rows(fields), actor=actor,
                           case_number=case.number)
@@ -159,9 +159,10 @@ def withdrawal_reason(case, fields: WithdrawalFields) -> str:
 
 
 @register("account_withdrawal")
-class AccountWithdrawalHandler(ItemHandler):
+class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
     key = "account_withdrawal"
     Fields = WithdrawalFields
+    acts_at = {"拨付": Effect.PAYMENT}
 
     @staticmethod
     def _insured(fields: WithdrawalFields) -> Person:
@@ -226,8 +227,6 @@ class AccountWithdrawalHandler(ItemHandler):
         self._checked(case, fields)
 
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
-        if step != "拨付":
-            return
         person, reason, payee = self._checked(case, fields)
         try:
             withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor, today=today(),
