@@ -11,6 +11,7 @@ from django.utils import timezone
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_roles
 from yibao.cases import lifecycle
+from yibao.cases.handlers import Described, HandlerRefusal, handler_for
 from yibao.cases.models import Case, CaseStatus
 from yibao.cases.routing import may_accept, may_handle
 from yibao.ids import mask_resident_id
@@ -104,6 +105,18 @@ def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", 
     order = {"超期": 0, "临期": 1, "": 2}
     rows.sort(key=lambda r: (order[r.flag], r.case.due_date or date.max))
     return rows
+
+
+def described_application(case: Case) -> Described:
+    """The application as its handler describes it (labelled fields, computed amounts),
+    for the case page of the applicant and of the handling staff — not for lists."""
+    handler = handler_for(case.item)
+    try:
+        fields = handler.parse_fields(case.form_data)
+    except HandlerRefusal:
+        # Stored under an older form: show what was filed, key by key.
+        return [(str(key), str(value)) for key, value in (case.form_data or {}).items() if value not in (None, "", [])]
+    return handler.describe(case=case, fields=fields)
 
 
 def public_progress(number: str, phone: str) -> dict | None:

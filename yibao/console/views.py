@@ -28,12 +28,14 @@ from yibao.cases.selectors import (
     case_for_staff,
     cases_visible_to_staff,
     deadline_flag,
+    described_application,
     todo_for_staff,
 )
 from yibao.cases.services import (
     CaseConflict,
     CaseError,
     InvalidApplication,
+    ItemNotOffered,
     accept_case,
     advance_case,
     issue_notice,
@@ -76,7 +78,7 @@ def staff_required(view):
 def _status_for(exc: CaseError) -> int:
     if isinstance(exc, InvalidApplication):
         return 400
-    if isinstance(exc, CaseConflict):
+    if isinstance(exc, CaseConflict | ItemNotOffered):
         return 409
     return 403
 
@@ -219,7 +221,7 @@ def _render_detail(request, case: Case, *, error: str = "", status: int = 200, p
         wanted=[m for m in materials if m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)],
         default_window_id=staff.default_window_id, error=error, posted=posted,
         new_notice=request.GET.get("notice", ""),
-        levels=Level.choices, evaluation=evaluation_of_case(case),
+        levels=Level.choices, evaluation=evaluation_of_case(case), described=described_application(case),
     )
     return render(request, "console/case_detail.html", context, status=status)
 

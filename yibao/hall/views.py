@@ -21,18 +21,20 @@ from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.selectors import staff_of
 from yibao.cases import lifecycle
 from yibao.cases.checklist import compute_checklist
-from yibao.cases.handlers import handler_for
+from yibao.cases.handlers import NotOffered, handler_for, is_offered
 from yibao.cases.models import Case, CaseMaterial, CaseStatus, Channel
 from yibao.cases.selectors import (
     case_for_staff,
     case_of_applicant,
     cases_of_applicant,
+    described_application,
     public_progress,
 )
 from yibao.cases.services import (
     CaseConflict,
     CaseError,
     InvalidApplication,
+    ItemNotOffered,
     resubmit_case,
     submit_case,
     withdraw_case,
@@ -88,7 +90,7 @@ def _applicant_of(user) -> Applicant | None:
 def _status_for(exc: CaseError) -> int:
     if isinstance(exc, InvalidApplication):
         return 400
-    if isinstance(exc, CaseConflict):
+    if isinstance(exc, CaseConflict | ItemNotOffered):
         return 409
     return 403
 
@@ -164,6 +166,9 @@ def apply(request, city: str, key: str):
         return render(request, "hall/group_item.html", {
             "item": item, "city": city, "children": item.children.order_by("position"),
             "error": f"「{item.name}」包含多个子项，请选择具体子项"}, status=400)
+    if not is_offered(item):
+        return render(request, "hall/not_offered.html", {
+            "item": item, "city": city, "error": str(NotOffered(item.name))}, status=409)
     applicant = request.applicant
     item_situations = item.data.get("situations", [])
     if request.method == "GET":
@@ -238,6 +243,7 @@ def _case_page(request, case: Case, *, error: str = "", status: int = 200):
         "wanted": wanted if case.status == CaseStatus.SUPPLEMENTING else [],
         "may_withdraw": case.status in withdraw_from,
         "may_rate": not rating_refusal(case, user=request.user),
+        "described": described_application(case),
     }, status=status)
 
 
