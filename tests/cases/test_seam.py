@@ -218,3 +218,23 @@ def test_who_may_rate_is_one_rule(reimbursement, person, staff):
     assert rating_refusal(case, staff=staff["zezhou"]["accept"]) == ""
     assert "不是在岗的窗口受理人员" in rating_refusal(case, staff=staff["zezhou"]["review"])
     assert "受理该办件的经办机构" in rating_refusal(case, staff=staff["gaoping"]["accept"])
+
+
+# --- the to-do list is one query -------------------------------------------------------------------
+
+def test_the_todo_list_is_one_query_however_many_cases(reimbursement, person, staff, django_assert_num_queries):
+    from yibao.cases.selectors import todo_for_staff
+
+    cases = [apply(reimbursement, person) for _ in range(3)]
+    accept_case(case=cases[0], staff=staff["zezhou"]["accept"])
+    clerk = staff["zezhou"]["accept"]
+    clerk.agency  # the staff member's agency is loaded once, as the console's middleware does
+    roles_queries = 1  # staff_roles
+    with django_assert_num_queries(1 + roles_queries):
+        rows = todo_for_staff(clerk)
+    assert sorted(r.case.number for r in rows) == sorted(c.number for c in cases[1:])
+    assert {r.action for r in rows} == {"accept"}
+    reviewer_rows = todo_for_staff(staff["zezhou"]["review"])
+    assert [(r.case.number, r.action) for r in reviewer_rows] == [(cases[0].number, "review")]
+    # The accepting county's reviewer does not review a non-instant case of another home agency.
+    assert todo_for_staff(staff["gaoping"]["review"]) == []

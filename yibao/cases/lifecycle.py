@@ -85,6 +85,17 @@ def role_for(steps: list[str], step: Step) -> str:
     return role_for(steps, STEPS[before])
 
 
+def next_move(steps: list[str], status: str) -> tuple[str, str]:
+    """(action, role) of the move staff make next from ``status``; ("", "") while the
+    applicant must act (补正) or once the case has ended."""
+    if status == S.SUPPLEMENTING or status in TERMINAL:
+        return "", ""
+    step = next_step(steps, status)
+    if step is None:
+        return "", ""
+    return step.action, role_for(steps, step)
+
+
 def available_actions(steps: list[str], status: str) -> list[str]:
     """Every action that may start from ``status`` (roles and agencies are checked later).
 

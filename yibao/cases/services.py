@@ -122,8 +122,9 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
           opinion: str = "", **updates) -> Case:
     """Compare-and-set the case from its current (status, version) to ``to_status``."""
     from_status = case.status
+    next_action, next_role = lifecycle.next_move(case.steps, to_status)
     changed = Case.objects.filter(pk=case.pk, status=from_status, version=case.version).update(
-        status=to_status, version=F("version") + 1, **updates)
+        status=to_status, version=F("version") + 1, next_action=next_action, next_role=next_role, **updates)
     if changed != 1:
         raise CaseConflict(f"办件 {case.number} 已被他人处理（状态已变化），请刷新后重试")
     case.refresh_from_db()
