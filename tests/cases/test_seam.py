@@ -3,6 +3,7 @@ where they act, a refusal at 受理 is a refusal, one table of moves, one rule f
 
 import pytest
 from django.core import checks
+from pydantic import BaseModel, Field
 
 from tests.api.conftest import Api, obtain
 from tests.cases.conftest import PDF, current_item
@@ -227,10 +228,8 @@ def test_the_todo_list_is_one_query_however_many_cases(reimbursement, person, st
 
     cases = [apply(reimbursement, person) for _ in range(3)]
     accept_case(case=cases[0], staff=staff["zezhou"]["accept"])
-    clerk = staff["zezhou"]["accept"]
-    clerk.agency  # the staff member's agency is loaded once, as the console's middleware does
-    roles_queries = 1  # staff_roles
-    with django_assert_num_queries(1 + roles_queries):
+    clerk = staff["zezhou"]["accept"]  # its agency is already loaded, as the console's staff_of does
+    with django_assert_num_queries(2):  # the clerk's roles, then the cases
         rows = todo_for_staff(clerk)
     assert sorted(r.case.number for r in rows) == sorted(c.number for c in cases[1:])
     assert {r.action for r in rows} == {"accept"}
@@ -238,3 +237,31 @@ def test_the_todo_list_is_one_query_however_many_cases(reimbursement, person, st
     assert [(r.case.number, r.action) for r in reviewer_rows] == [(cases[0].number, "review")]
     # The accepting county's reviewer does not review a non-instant case of another home agency.
     assert todo_for_staff(staff["gaoping"]["review"]) == []
+
+
+# --- describe: what staff approve is what they see ---------------------------------------------------
+
+class BankFields(BaseModel):
+    bank_account: str = Field("", title="收款银行账号")
+    amount: str = Field("", title="申请金额（元）")
+
+
+class WithBankAccount(ItemHandler[BankFields]):
+    Fields = BankFields
+    acts_at = {"拨付": Effect.PAYMENT}
+
+
+def test_the_application_is_shown_on_the_case_pages_and_in_the_api(client, reimbursement, person, staff,
+                                                                   monkeypatch):
+    monkeypatch.setitem(handlers._registry, "00203600600Y", WithBankAccount())
+    case = apply(reimbursement, person, form_data={"bank_account": "6222021234567890123", "amount": "1280.50"})
+    assert described_application(case) == [("收款银行账号", "6222021234567890123"), ("申请金额（元）", "1280.50")]
+    client.force_login(staff["zezhou"]["accept"].user)
+    page = client.get(f"/console/cases/{case.number}/").content.decode()
+    assert "申请内容" in page and "收款银行账号" in page and "6222021234567890123" in page
+    client.force_login(person.user)
+    page = client.get(f"/hall/cases/{case.number}/").content.decode()
+    assert "收款银行账号" in page and "6222021234567890123" in page
+    token = obtain(client, "staff", staff["zezhou"]["accept"].user.username).json()["token"]
+    detail = Api(client, token).get(f"/api/staff/cases/{case.number}").json()
+    assert {"label": "申请金额（元）", "value": "1280.50"} in detail["described"]

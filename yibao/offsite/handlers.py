@@ -78,7 +78,7 @@ class FilingFields(BaseModel):
     reason: str = Field("", max_length=200, title="备案、变更或取消原因")
     filing_number: str = Field("", max_length=12, title="原备案编号（变更、取消时必填）")
     # Filled by the 花名表 import page (/offsite/batch/), not typed in a form.
-    roster: SkipJsonSchema[list[RosterRow]] = Field(default_factory=list)
+    roster: SkipJsonSchema[list[RosterRow]] = Field(default_factory=list, title="花名表")
 
 
 def _today() -> date:
