@@ -19,7 +19,7 @@ from yibao.cases.handlers import (
     check_catalog_handlers,
 )
 from yibao.cases.models import Case, CaseStatus
-from yibao.cases.selectors import described_application
+from yibao.cases.selectors import described_application, todo_for_staff
 from yibao.cases.services import (
     ItemNotOffered,
     MoveNotAllowed,
@@ -224,8 +224,6 @@ def test_who_may_rate_is_one_rule(reimbursement, person, staff):
 # --- the to-do list is one query -------------------------------------------------------------------
 
 def test_the_todo_list_is_one_query_however_many_cases(reimbursement, person, staff, django_assert_num_queries):
-    from yibao.cases.selectors import todo_for_staff
-
     cases = [apply(reimbursement, person) for _ in range(3)]
     accept_case(case=cases[0], staff=staff["zezhou"]["accept"])
     clerk = staff["zezhou"]["accept"]  # its agency is already loaded, as the console's staff_of does

@@ -93,7 +93,7 @@ class ItemHandler(Generic[F]):
                 info = self.Fields.model_fields.get(str(loc[0])) if loc else None
                 label = info.title if info is not None and info.title else field_name(loc) or "申请信息"
                 message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
-                           else chinese_message(error))
+                           else chinese_message(dict(error)))
                 problems.append(f"字段 {label}（{field_name(loc)}）：{message}")
             raise HandlerRefusal("；".join(problems)) from exc
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from pydantic import ValidationError
 
 from yibao.agencies.models import StaffMember, Window
 from yibao.agencies.selectors import staff_can
@@ -199,7 +201,7 @@ def submit_case(
     id_number = _validated_applicant(applicant_kind, applicant_id_number, applicant_name, applicant_phone)
     try:
         parsed = Situation.model_validate({**(situation or {}), "applicant_kind": applicant_kind})
-    except Exception as exc:  # pydantic.ValidationError: name the field in Chinese
+    except ValidationError as exc:  # name the field in Chinese
         raise InvalidApplication(f"字段 申请情形：{exc.errors()[0]['loc'][0]} 取值无效") from exc
     unknown = unknown_situations(item.data, parsed)
     if unknown:
@@ -360,7 +362,7 @@ def issue_notice(*, case: Case, staff: StaffMember, problems: dict[int, str],
         case=case, number=f"{case.number}-{case.notices.count() + 1}", problems=listed,
         issued_by=staff, agency=staff.agency,
     )
-    paused = {} if case.status == CaseStatus.SUBMITTED else {
+    paused: dict[str, Any] = {} if case.status == CaseStatus.SUBMITTED else {
         "paused_on": _today(), "resume_status": case.status}
     _move(case, action="notice", to_status=CaseStatus.SUPPLEMENTING, actor=staff.user.username,
           role="受理" if case.status == CaseStatus.SUBMITTED else "审核", staff=staff, window=window,
@@ -398,7 +400,7 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
     CaseMaterial.objects.filter(case=case, position__in=wanted).update(state=CaseMaterial.State.PENDING)
     case.notices.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     updates: dict = {}
-    target = CaseStatus.SUBMITTED
+    target: str = CaseStatus.SUBMITTED
     if case.resume_status:
         # The clock stood still from the notice to today: move the due date on by
         # the working days that passed, and resume where the case was.

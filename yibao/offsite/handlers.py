@@ -10,7 +10,7 @@ acceptance, and files, changes or cancels at 办结 (all these items are 即时�
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,7 +37,11 @@ from yibao.offsite.services import (
 )
 
 CATEGORY_BY_LABEL = {label: value for value, label in FilingCategory.choices}
-CategoryLabel = Literal[("",) + tuple(label for _value, label in FilingCategory.choices)]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    CategoryLabel = str
+else:
+    CategoryLabel = Literal[("",) + tuple(label for _value, label in FilingCategory.choices)]
 FILER_KINDS = {"person": FiledBy.PERSON, "unit": FiledBy.UNIT, "institution": FiledBy.HOSPITAL}
 
 
@@ -191,7 +195,7 @@ class OffsiteFilingHandler(ItemHandler[FilingFields]):
             raise HandlerRefusal(f"医疗机构只能办理异地转诊备案，不能代办「{FilingCategory(category).label}」")
         state = load_state(person)
         if case.applicant_kind == "unit" and not any(
-                p.unit_id is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
+                p.unit is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
             raise HandlerRefusal(f"{person.name} 不是本单位正常参保的职工，单位不能为其办理备案")
         existing = None
         if fields.registration != "新增":

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -35,7 +35,11 @@ from yibao.enrollment.services.contributions import (
 )
 
 REASON_LABELS = tuple(r["label"] for r in withdrawal_rules()["reasons"].values())
-ReasonLabel = Literal[("",) + REASON_LABELS]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    ReasonLabel = str
+else:
+    ReasonLabel = Literal[("",) + REASON_LABELS]
 SHOWN_ERRORS = 20
 
 

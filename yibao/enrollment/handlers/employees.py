@@ -25,7 +25,7 @@ under row locks. Field names follow form 表2 (``persons`` = its table 参保人
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -56,10 +56,16 @@ from yibao.enrollment.services.employees import (
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.ids import InvalidIdentifier
 
-OptionalStopReason = Literal[("",) + stop_reasons()]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    OptionalStopReason = str
+    PaymentPeriod = str
+    IdTypeCode = str
+else:
+    OptionalStopReason = Literal[("",) + stop_reasons()]
+    PaymentPeriod = Literal[tuple(employee_rules()["flexible"]["payment_periods"])]
+    IdTypeCode = Literal[tuple(IdType.values)]
 DuplicateResolution = Literal["", KEEP_EMPLOYEE]  # type: ignore[valid-type]
-PaymentPeriod = Literal[tuple(employee_rules()["flexible"]["payment_periods"])]  # type: ignore[valid-type]
-IdTypeCode = Literal[tuple(IdType.values)]  # type: ignore[valid-type]
 
 
 def today() -> date:

@@ -16,7 +16,7 @@ changzhi_forms.yaml``) where they mean the same thing, so the form 表3 / 表5 /
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,10 +54,16 @@ from yibao.enrollment.services.residents import (
 from yibao.ids import InvalidIdentifier
 
 SEX_CODES = {"男": "1", "女": "2"}
-IdTypeCode = Literal[tuple(IdType.values)]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    IdTypeCode = str
+    StopReason = str
+    OptionalStopReason = str
+else:
+    IdTypeCode = Literal[tuple(IdType.values)]
+    StopReason = Literal[tuple(resident_rules()["suspension"]["reasons"])]
+    OptionalStopReason = Literal[("",) + tuple(resident_rules()["suspension"]["reasons"])]
 ID_TYPE_TITLE = "身份证件类型（" + "、".join(f"{value} {label}" for value, label in IdType.choices) + "）"
-StopReason = Literal[tuple(resident_rules()["suspension"]["reasons"])]  # type: ignore[valid-type]
-OptionalStopReason = Literal[("",) + tuple(resident_rules()["suspension"]["reasons"])]  # type: ignore[valid-type]
 
 
 def today() -> date:
