@@ -1,6 +1,9 @@
 """Handler contract v2 (issue 10): items without a handler are not offered, handlers declare
 where they act, a refusal at 受理 is a refusal, one table of moves, one rule for rating."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core import checks
 from pydantic import BaseModel, Field
@@ -8,6 +11,7 @@ from pydantic import BaseModel, Field
 from tests.api.conftest import Api, obtain
 from tests.cases.conftest import PDF, current_item
 from tests.conftest import serve_with_stand_in
+from tests.enrollment.contributions.conftest import PersonFactory
 from yibao.cases import handlers, lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
 from yibao.cases.handlers import (
@@ -263,3 +267,23 @@ def test_the_application_is_shown_on_the_case_pages_and_in_the_api(client, reimb
     token = obtain(client, "staff", staff["zezhou"]["accept"].user.username).json()["token"]
     detail = Api(client, token).get(f"/api/staff/cases/{case.number}").json()
     assert {"label": "申请金额（元）", "value": "1280.50"} in detail["described"]
+
+
+# --- hooks: the lower layers do not import the domains ------------------------------------------
+
+def test_the_case_engine_and_the_prefill_do_not_import_the_enrollment_records():
+    root = Path(__file__).resolve().parents[2] / "yibao"
+    imports_enrollment = re.compile(r"^\s*(from|import) yibao\.enrollment", re.MULTILINE)
+    for module in (root / "cases").rglob("*.py"):
+        assert not imports_enrollment.search(module.read_text(encoding="utf-8")), module
+    prefill = (root / "documents" / "prefill.py").read_text(encoding="utf-8")
+    for record in ("Person,", "Unit,", "PersonalAccount", "InsurancePeriod", "person_by_id_number"):
+        assert record not in prefill
+
+
+def test_the_enrollment_record_names_the_home_agency_through_the_registered_lookup(
+        reimbursement, person, agencies):
+    from_elsewhere = PersonFactory(region=reimbursement.version.region, home_agency=agencies["gaoping"],
+                                   id_number=person.id_number, name=person.name)
+    case = apply(reimbursement, person)
+    assert from_elsewhere.home_agency == case.home_agency == agencies["gaoping"]

@@ -64,7 +64,9 @@ def _shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, BaseModel):
-        return "，".join(f"{k}：{_shown(v)}" for k, v in value.model_dump().items() if v not in (None, "", []))
+        titles = {name: info.title or name for name, info in type(value).model_fields.items()}
+        return "，".join(f"{titles.get(k, k)}：{_shown(v)}" for k, v in value.model_dump().items()
+                        if v not in (None, "", []))
     if isinstance(value, dict):
         return "，".join(f"{k}：{_shown(v)}" for k, v in value.items() if v not in (None, "", []))
     if isinstance(value, list | tuple | set):

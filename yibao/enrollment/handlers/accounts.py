@@ -18,9 +18,9 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import Effect, HandlerRefusal, register
+from yibao.cases.handlers import Described, Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
-from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, Unit
+from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, PersonalAccount, Unit
 from yibao.enrollment.services.accounts import (
     AccountError,
     check_withdrawal,
@@ -229,6 +229,14 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
 
     def check(self, *, case, fields: WithdrawalFields) -> None:
         self._checked(case, fields)
+
+    def describe(self, *, case, fields: WithdrawalFields) -> Described:
+        """表7 as filed, plus what 拨付 would pay today: the account balance (paid in full)."""
+        rows = super().describe(case=case, fields=fields)
+        balance = (PersonalAccount.objects.filter(person__id_number=fields.insured_id_number)
+                   .values_list("balance", flat=True).first())
+        rows.append(("个人账户余额（拨付时全额支取，元）", f"{balance:.2f}" if balance is not None else "未查询到个人账户"))
+        return rows
 
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
         person, reason, payee = self._checked(case, fields)
