@@ -80,6 +80,13 @@ def test_the_hall_apply_page_refuses_an_item_not_offered(client, unhandled, pers
     assert not Case.objects.filter(item=unhandled).exists()
 
 
+def test_a_group_item_lists_its_sub_items_not_offered_without_a_link(client, catalog, person):
+    client.force_login(person.user)
+    page = client.get("/hall/apply/taiyuan/inpatient-reimbursement/").content.decode()
+    assert "住院费用报销(职工)" in page and NOT_OFFERED in page
+    assert "/hall/apply/taiyuan/inpatient-reimbursement-employee/" not in page
+
+
 def test_the_window_entry_refuses_an_item_not_offered(client, unhandled, person, staff, windows):
     client.force_login(staff["zezhou"]["accept"].user)
     response = client.post("/console/new/", {

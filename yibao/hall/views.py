@@ -21,7 +21,7 @@ from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.selectors import staff_of
 from yibao.cases import lifecycle
 from yibao.cases.checklist import compute_checklist
-from yibao.cases.handlers import NotOffered, handler_for, is_offered
+from yibao.cases.handlers import NOT_OFFERED, NotOffered, handler_for, is_offered
 from yibao.cases.models import Case, CaseMaterial, CaseStatus, Channel
 from yibao.cases.selectors import (
     case_for_staff,
@@ -164,7 +164,8 @@ def apply(request, city: str, key: str):
     item = _item_or_404(city, key)
     if item.is_group:
         return render(request, "hall/group_item.html", {
-            "item": item, "city": city, "children": item.children.order_by("position"),
+            "item": item, "city": city, "not_offered": NOT_OFFERED,
+            "children": [(child, is_offered(child)) for child in item.children.order_by("position")],
             "error": f"「{item.name}」包含多个子项，请选择具体子项"}, status=400)
     if not is_offered(item):
         return render(request, "hall/not_offered.html", {
