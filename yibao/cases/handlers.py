@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from django.core import checks
 from pydantic import BaseModel, ValidationError
 
+from yibao.agencies.models import Agency
 from yibao.cases import routing
 from yibao.cases.lifecycle import item_steps
 from yibao.validation import chinese_message, field_name
@@ -108,7 +109,7 @@ class ItemHandler(Generic[F]):
         that person's home agency. None: the applicant's own home agency."""
         return None
 
-    def home_agency(self, *, case, fields: F):
+    def home_agency(self, *, case, fields: F) -> Agency | None:
         """The case's 所属经办机构: the subject person's, else the applicant's (``routing.home_agency_for``)."""
         region = case.region
         home = routing.home_agency_for(region=region, applicant_kind=case.applicant_kind,
