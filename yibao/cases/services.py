@@ -242,9 +242,10 @@ def submit_case(
         agent_id_number=agent_id_number if parsed.proxy else "",
         situation=parsed.model_dump(mode="json"), form_data=fields.model_dump(mode="json"),
     )
-    case.home_agency = handler.home_agency(case=case, fields=fields)
-    if case.home_agency is None:
+    home = handler.home_agency(case=case, fields=fields)
+    if home is None:
         raise InvalidApplication(f"{region.name}尚未设置经办机构，暂不能受理")
+    case.home_agency = home
     try:
         handler.check(case=case, fields=fields)
     except HandlerRefusal as exc:
