@@ -50,17 +50,17 @@ class RosterRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    row: int = Field(ge=1)
-    name: str = Field(max_length=50)
-    id_number: str = Field(max_length=18)
-    category: CategoryLabel = ""
-    destination_province: str = Field(max_length=30)
-    destination_city: str = Field("", max_length=30)
-    start_date: date | None = None
-    end_date: date | None = None
-    offsite_address: str = Field("", max_length=200)
-    phone: str = Field("", max_length=20)
-    reason: str = Field("", max_length=200)
+    row: int = Field(ge=1, title="行号")
+    name: str = Field(max_length=50, title="姓名")
+    id_number: str = Field(max_length=18, title="公民身份号码")
+    category: CategoryLabel = Field("", title="人员类别")
+    destination_province: str = Field(max_length=30, title="转往省(市、区)")
+    destination_city: str = Field("", max_length=30, title="转往地区(市、州)")
+    start_date: date | None = Field(None, title="开始日期")
+    end_date: date | None = Field(None, title="结束日期")
+    offsite_address: str = Field("", max_length=200, title="异地联系地址")
+    phone: str = Field("", max_length=20, title="联系电话")
+    reason: str = Field("", max_length=200, title="备案原因")
 
 
 class FilingFields(BaseModel):

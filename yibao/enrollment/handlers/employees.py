@@ -86,16 +86,17 @@ class PersonRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
-    line: int = 0
-    id_type: str = ""
-    id_number: str = ""
-    name: str = ""
-    sex: str = ""
-    birth_date: str = ""
-    start_date: str = ""
-    base: str = ""
-    category: str = ""
-    transfer: str = ""
+    # Titles label the row on the case pages (ItemHandler.describe).
+    line: int = Field(0, title="行号")
+    id_type: str = Field("", title="证件类型")
+    id_number: str = Field("", title="证件号码")
+    name: str = Field("", title="姓名")
+    sex: str = Field("", title="性别")
+    birth_date: str = Field("", title="出生日期")
+    start_date: str = Field("", title="参保日期")
+    base: str = Field("", title="缴费基数")
+    category: str = Field("", title="人员类别")
+    transfer: str = Field("", title="转移")
     error: SkipJsonSchema[str] = ""
 
 
