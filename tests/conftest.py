@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from yibao.cases import handlers
+from yibao.cases.handlers import Effect, ItemHandler
 from yibao.catalog.files import CITIES
 from yibao.catalog.services import load_catalog
 
@@ -21,6 +23,38 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def catalog(db):
     """The three cities' catalogs, (re)loaded if a transactional test flushed them."""
     return {city: load_catalog(city=city, actor="test") for city in CITIES}
+
+
+# 住院费用报销 (national sub-item 00203600600Y) has no handler yet, so it is not
+# offered (issue 10). The engine's generic lifecycle tests use it as the plain
+# 申请—受理—审核—拨付—办结 item: a stand-in handler declares the payment at 拨付
+# and pays nothing, so they keep exercising every move of the engine.
+STAND_IN_KEY = "00203600600Y"
+
+
+class StandInPaymentHandler(ItemHandler):
+    key = "test_stand_in_payment"
+    acts_at = {"拨付": Effect.PAYMENT}
+
+
+class StandInHandler(ItemHandler):
+    """A handler with no effect, for a test that needs some other unhandled item offered."""
+
+    key = "test_stand_in"
+
+
+def serve_with_stand_in(item):
+    """Let ``item`` (an unhandled catalog Item) be offered in this test: its data names the stand-in."""
+    # A published item is immutable through save(); the test's transaction undoes this update.
+    item.data = {**item.data, "handler": StandInHandler.key}
+    type(item).objects.filter(pk=item.pk).update(data=item.data)
+    return item
+
+
+@pytest.fixture(autouse=True)
+def stand_in_handler(monkeypatch):
+    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, StandInPaymentHandler())
+    monkeypatch.setitem(handlers._registry, StandInHandler.key, StandInHandler())
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 from tests.cases.conftest import PDF, current_item
 from tests.factories import UnitAccountFactory
 from yibao.cases import services
-from yibao.cases.handlers import DEFAULT, handler_for
+from yibao.cases.handlers import DEFAULT, handler_for, is_offered
 from yibao.cases.selectors import public_progress, todo_for_staff
 from yibao.cases.services import (
     InvalidApplication,
@@ -40,13 +40,14 @@ def apply_for_unit(item, uscc, fields=FIELDS):
     )
 
 
-def test_registration_items_name_the_unit_handler_and_others_fall_back_to_the_default(catalog):
+def test_registration_items_name_the_unit_handler_and_unhandled_items_are_not_offered(catalog):
     assert isinstance(handler_for(current_item("jincheng", "unit-enrollment")), UnitRegistrationHandler)
     assert isinstance(handler_for(current_item("taiyuan", "unit-enrollment")), UnitRegistrationHandler)
     # 单位注销 shares the national sub-item code but must not register units.
     assert not isinstance(handler_for(current_item("jincheng", "unit-cancellation")), UnitRegistrationHandler)
-    # An item no data file names a handler for falls back to the default (no business effect).
-    assert handler_for(current_item("jincheng", "inpatient-reimbursement")) is DEFAULT
+    # An item no handler claims falls back to the default (no business effect) and is not offered.
+    unhandled = current_item("jincheng", "accident-injury-determination")
+    assert handler_for(unhandled) is DEFAULT and not is_offered(unhandled)
 
 
 def test_completing_unit_registration_creates_the_unit(unit_item, staff):

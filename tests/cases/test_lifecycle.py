@@ -121,7 +121,8 @@ def test_a_non_tongban_item_cannot_be_accepted_at_another_county(catalog, person
     taiyuan = Region.objects.get(slug="taiyuan")
     AgencyFactory(region=taiyuan, code="140105", slug="ty-xiaodian", name="小店区医疗保障服务中心")
     yingze = AgencyFactory(region=taiyuan, code="140106", slug="ty-yingze", name="迎泽区医疗保障服务中心")
-    item = current_item("taiyuan", "two-diseases")
+    from tests.conftest import serve_with_stand_in
+    item = serve_with_stand_in(current_item("taiyuan", "two-diseases"))
     from yibao.ids import make_resident_id
     case = submit_case(item=item, applicant_kind="person", applicant_name="王建国",
                        applicant_id_number=make_resident_id("14010519850312251"), applicant_phone="13900001111",

@@ -36,7 +36,14 @@ from yibao.api.auth import (
 from yibao.cases import lifecycle, selectors, services
 from yibao.cases.checklist import Situation, compute_checklist, unknown_situations
 from yibao.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, CaseStatus, Channel
-from yibao.cases.services import CaseConflict, CaseError, InvalidApplication, MoveNotAllowed, Upload
+from yibao.cases.services import (
+    CaseConflict,
+    CaseError,
+    InvalidApplication,
+    ItemNotOffered,
+    MoveNotAllowed,
+    Upload,
+)
 from yibao.catalog import selectors as catalog_selectors
 from yibao.catalog.models import Item
 from yibao.catalog.schema import SpecialGroup, UnitType
@@ -70,7 +77,8 @@ class ApiFieldError(Exception):
 
 def install_case_error_handlers(api) -> None:
     """Map the case engine's refusals to HTTP statuses (called from yibao.api.api)."""
-    statuses = ((InvalidApplication, 422), (MoveNotAllowed, 403), (CaseConflict, 409), (CaseError, 422))
+    statuses = ((InvalidApplication, 422), (MoveNotAllowed, 403), (CaseConflict, 409), (ItemNotOffered, 409),
+                (CaseError, 422))
     for error_class, status in statuses:
         def handler(request, exc, status=status):
             return api.create_response(request, {"detail": str(exc)}, status=status)
@@ -242,6 +250,11 @@ class NoticeOut(Schema):
     problems: list[NoticeProblemOut]
 
 
+class DescribedOut(Schema):
+    label: str = Field(description="项目")
+    value: str = Field(description="内容")
+
+
 class CaseDetailOut(CaseSummaryOut):
     situation: dict[str, Any]
     form_data: dict[str, Any]
@@ -250,6 +263,7 @@ class CaseDetailOut(CaseSummaryOut):
     events: list[EventOut]
     notices: list[NoticeOut]
     actions: list[str] = Field(description="申请人现在可做的操作：withdraw 撤回、resubmit 补正")
+    described: list[DescribedOut] = Field(description="申请内容（事项处理器给出的字段与金额）")
 
 
 class ActionOut(Schema):
@@ -268,6 +282,7 @@ class StaffCaseOut(CaseSummaryOut):
     materials: list[MaterialOut]
     events: list[StaffEventOut]
     notices: list[NoticeOut]
+    described: list[DescribedOut] = Field(description="申请内容（事项处理器给出的字段与金额）")
     actions: list[ActionOut] = Field(description="该办件状态允许的操作（角色与机构在执行时校验）")
 
 
@@ -546,6 +561,10 @@ def _notice(notice: CaseNotice) -> dict:
                           "problem": p["problem"]} for p in notice.problems]}
 
 
+def _described(case: Case) -> list[dict]:
+    return [{"label": label, "value": value} for label, value in selectors.described_application(case)]
+
+
 def _applicant_detail(case: Case) -> dict:
     case = _loaded(case)
     actions = [a for a in ("withdraw", "resubmit")
@@ -557,6 +576,7 @@ def _applicant_detail(case: Case) -> dict:
         "events": [_event(e, with_actor=False) for e in case.events.all()],
         "notices": [_notice(n) for n in case.notices.all()],
         "actions": actions,
+        "described": _described(case),
     }
 
 
@@ -570,6 +590,7 @@ def _staff_detail(case: Case) -> dict:
         "materials": [_material(m) for m in case.materials.all()],
         "events": [_event(e, with_actor=True) for e in case.events.all()],
         "notices": [_notice(n) for n in case.notices.all()],
+        "described": _described(case),
         "actions": [{"action": a, "label": lifecycle.ACTION_LABELS.get(a, a)}
                     for a in lifecycle.available_actions(case.steps, case.status)],
     }

@@ -4,6 +4,8 @@ from django.contrib import admin
 
 from yibao.cases.models import Case, CaseEvent, CaseNotice
 
+EVENT_FIELDS = ("at", "action", "from_status", "to_status", "actor", "agency", "window", "channel", "opinion")
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
@@ -19,8 +21,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "action", "from_status", "to_status", "actor", "agency", "window", "channel", "opinion"]
-    readonly_fields = fields
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

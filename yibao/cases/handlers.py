@@ -1,37 +1,92 @@
-"""The seam between the case engine and the business domains.
+"""The seam between the case engine and the business domains (handler contract v2).
 
 Each catalog item is handled by the handler registered under its ``handler``
-key, its national sub-item code or its own code, in that order; items nobody
-has claimed yet get ``ItemHandler`` itself, which has no business effect.
+key, its national sub-item code or its own code, in that order. An item no
+handler claims is **not offered**: it has no business effect, so the guide says
+暂未开通网上办理 and every entry point refuses it (``NotOffered``) rather than
+letting it reach 已拨付 with nothing paid.
+
+A handler is generic in its fields model (``ItemHandler[MyFields]``), declares
+the steps at which it acts and the kind of effect (``acts_at``), and gives the
+engine and the delivery layers what they need without their importing the
+domain: the case's home agency (``home_agency``), the application for display
+(``describe``) and the values that prefill its forms (``prefill``).
+
 A domain app registers its handlers from its ``handlers.py`` (imported by its
 AppConfig.ready), e.g. ``yibao.enrollment.handlers``.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.core import checks
 from pydantic import BaseModel, ValidationError
 
+from yibao.agencies.models import Agency
+from yibao.cases import routing
+from yibao.cases.lifecycle import item_steps
 from yibao.validation import chinese_message, field_name
+
+NOT_OFFERED = "暂未开通网上办理"
 
 
 class HandlerRefusal(Exception):
     """A business precondition that is not met; the message says why, in Chinese."""
 
 
+class Effect(StrEnum):
+    """The kind of business effect a handler has at a step."""
+
+    PAYMENT = "payment"  # money leaves a fund or an account (拨付)
+    ENTITLEMENT = "entitlement"  # a right or a status is granted or changed (参保, 备案, 待遇)
+    RECORD = "record"  # a record or document is issued, nothing changes hands (查询, 凭证)
+
+
 class NoFields(BaseModel):
     pass
 
 
-class ItemHandler:
-    """Default handler: no fields, no preconditions, no effect."""
+F = TypeVar("F", bound=BaseModel)
+
+# (label, value) pairs shown on the case pages and in the API case detail.
+Described = list[tuple[str, str]]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, BaseModel):
+        titles = {name: info.title or name for name, info in type(value).model_fields.items()}
+        return "，".join(f"{titles.get(k, k)}：{_shown(v)}" for k, v in value.model_dump().items()
+                        if v not in (None, "", []))
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{_shown(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, list | tuple | set):
+        return "、".join(_shown(v) for v in value)
+    return str(value)
+
+
+class ItemHandler(Generic[F]):
+    """Base of every handler. Used as is, it is nobody's handler: see ``handler_for``."""
 
     key: ClassVar[str] = "default"
-    Fields: ClassVar[type[BaseModel]] = NoFields
+    Fields: type[F] = NoFields  # type: ignore[assignment]
+    # Step → kind of effect. ``on_step`` is called for these steps only; a system
+    # check verifies every item the handler serves has them.
+    acts_at: ClassVar[Mapping[str, Effect]] = {}
+    # Steps ``extra_steps`` may add to a case (they count as the item's steps for the check).
+    adds_steps: ClassVar[frozenset[str]] = frozenset()
 
-    def parse_fields(self, data: dict) -> BaseModel:
+    def parse_fields(self, data: dict) -> F:
         try:
             return self.Fields.model_validate(data or {})
         except ValidationError as exc:
@@ -41,29 +96,69 @@ class ItemHandler:
                 info = self.Fields.model_fields.get(str(loc[0])) if loc else None
                 label = info.title if info is not None and info.title else field_name(loc) or "申请信息"
                 message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
-                           else chinese_message(error))
+                           else chinese_message(dict(error)))
                 problems.append(f"字段 {label}（{field_name(loc)}）：{message}")
             raise HandlerRefusal("；".join(problems)) from exc
 
-    def check(self, *, case, fields: BaseModel) -> None:
+    def check(self, *, case, fields: F) -> None:
         """Raise HandlerRefusal if the application cannot go on (called at submit and accept)."""
 
-    def subject_person(self, *, case, fields: BaseModel) -> str | None:
+    def subject_person(self, *, case, fields: F) -> str | None:
         """The ID number of the person the case is about when someone else applies for them
         (a hospital's referral, a unit acting for one employee): the case then belongs to
         that person's home agency. None: the applicant's own home agency."""
         return None
 
-    def extra_steps(self, *, case, fields: BaseModel) -> list[str]:
-        """Steps this application needs beyond the item's catalog steps (e.g. ["审核"])."""
+    def home_agency(self, *, case, fields: F) -> Agency | None:
+        """The case's 所属经办机构: the subject person's, else the applicant's (``routing.home_agency_for``)."""
+        region = case.region
+        home = routing.home_agency_for(region=region, applicant_kind=case.applicant_kind,
+                                       id_number=case.applicant_id_number)
+        subject = self.subject_person(case=case, fields=fields)
+        if subject:
+            return routing.home_agency_for(region=region, applicant_kind="person", id_number=subject) or home
+        return home
+
+    def extra_steps(self, *, case, fields: F) -> list[str]:
+        """Steps this application needs beyond the item's catalog steps (e.g. ["审核"]); declare them in ``adds_steps``."""
         return []
 
-    def on_step(self, *, case, step: str, fields: BaseModel, actor: str) -> None:
-        """Apply the business effect of reaching ``step`` (inside the move's transaction)."""
+    def on_step(self, *, case, step: str, fields: F, actor: str) -> None:
+        """Apply the business effect of reaching ``step`` (one of ``acts_at``; inside the move's transaction)."""
+
+    def describe(self, *, case, fields: F) -> Described:
+        """The application as labelled values for the case pages (applicant and handling staff only).
+
+        The default lists every filled field under its title; a handler adds computed
+        amounts or reshapes rows by overriding it."""
+        rows: Described = []
+        for name, info in self.Fields.model_fields.items():
+            value = getattr(fields, name, None)
+            if value in (None, "", [], {}) or info.exclude:
+                continue
+            label = info.title or name
+            if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+                rows += [(f"{label} 第{i}行", _shown(row)) for i, row in enumerate(value, start=1)]
+                continue
+            rows.append((label, _shown(value)))
+        return rows
+
+    def prefill(self, case, *, person_id_number: str = "") -> dict[str, dict[str, Any]]:
+        """The records the case's reference forms are prefilled from, by scope:
+        ``{"person": {...}, "unit": {...}, "account": {...}}`` (``yibao.documents.prefill``).
+        ``person_id_number``: the person a form is about when it is not the applicant."""
+        return {}
 
 
 _registry: dict[str, ItemHandler] = {}
-DEFAULT = ItemHandler()
+DEFAULT: ItemHandler = ItemHandler()
+
+
+class NotOffered(Exception):
+    """The item has no handler yet: it is not offered for application."""
+
+    def __init__(self, item_name: str) -> None:
+        super().__init__(f"事项「{item_name}」{NOT_OFFERED}，请到经办窗口咨询")
 
 
 def register(*keys: str):
@@ -80,28 +175,82 @@ def register(*keys: str):
     return decorate
 
 
-def handler_for(item) -> ItemHandler:
-    data = item.data if hasattr(item, "data") else item
+def _data(item) -> dict:
+    return item.data if hasattr(item, "data") else item
+
+
+def registered_handler(item) -> ItemHandler | None:
+    """The handler serving ``item`` (a catalog Item or its data dict), or None: not offered."""
+    data = _data(item)
     for key in (data.get("handler"), data.get("national_item"), data.get("code")):
         if key and key in _registry:
             return _registry[key]
-    return DEFAULT
+    return None
 
 
-@checks.register()
-def check_catalog_handlers(app_configs=None, **kwargs):
-    """Every handler a catalog data file names explicitly must be registered."""
-    from yibao.catalog.files import CITIES, CatalogFileError, city_path, read_city_file
+def handler_for(item) -> ItemHandler:
+    """The item's handler; ``DEFAULT`` (no fields, no effect) for an item that is not offered."""
+    return registered_handler(item) or DEFAULT
 
-    errors = []
-    for city in CITIES:
-        try:
-            catalog = read_city_file(city_path(city)).catalog
-        except CatalogFileError as exc:
-            errors.append(checks.Error(str(exc), id="cases.E001"))
-            continue
+
+def is_offered(item) -> bool:
+    """Offered for application: some handler gives the item its business effect."""
+    return registered_handler(item) is not None
+
+
+def offered_handler(item) -> ItemHandler:
+    """The item's handler; raise NotOffered for an item nobody handles yet."""
+    handler = registered_handler(item)
+    if handler is None:
+        raise NotOffered(_data(item).get("name", ""))
+    return handler
+
+
+# --- system checks ---------------------------------------------------------------------------
+
+def catalog_problems(catalogs: Mapping[str, Any]) -> list[checks.CheckMessage]:
+    """Check city catalogs (city → CityCatalog) against the registered handlers.
+
+    - a handler named explicitly must be registered (cases.E002);
+    - an offered item with a 拨付 step needs a handler declaring a payment at 拨付 (cases.E003);
+    - every step a handler declares in ``acts_at`` is one of the item's steps (cases.E004).
+    """
+    errors: list[checks.CheckMessage] = []
+    for city, catalog in catalogs.items():
+        parents = {item.parent for item in catalog.items if item.parent}
         for item in catalog.items:
             if item.handler and item.handler not in _registry:
                 errors.append(checks.Error(
                     f"{city}.yaml 事项「{item.name}」指定的处理器 {item.handler} 未注册", id="cases.E002"))
+                continue
+            if item.key in parents:
+                continue  # a 主项 is not applied for
+            handler = registered_handler(item.model_dump())
+            if handler is None:
+                continue  # not offered
+            steps = set(item_steps(list(item.steps))) | set(handler.adds_steps)
+            if "拨付" in item.steps and handler.acts_at.get("拨付") != Effect.PAYMENT:
+                errors.append(checks.Error(
+                    f"{city}.yaml 事项「{item.name}」有拨付环节，但其处理器 {type(handler).__name__} "
+                    f"未声明拨付时的支付效果（acts_at = {{\"拨付\": Effect.PAYMENT}}）", id="cases.E003"))
+            missing = [step for step in handler.acts_at if step not in steps]
+            if missing:
+                errors.append(checks.Error(
+                    f"{city}.yaml 事项「{item.name}」没有处理器 {type(handler).__name__} "
+                    f"办理所需的环节：{'、'.join(missing)}", id="cases.E004"))
     return errors
+
+
+@checks.register()
+def check_catalog_handlers(app_configs=None, **kwargs):
+    """The shipped catalog data files agree with the registered handlers (see ``catalog_problems``)."""
+    from yibao.catalog.files import CITIES, CatalogFileError, city_path, read_city_file
+
+    errors: list[checks.CheckMessage] = []
+    catalogs = {}
+    for city in CITIES:
+        try:
+            catalogs[city] = read_city_file(city_path(city)).catalog
+        except CatalogFileError as exc:
+            errors.append(checks.Error(str(exc), id="cases.E001"))
+    return errors + catalog_problems(catalogs)

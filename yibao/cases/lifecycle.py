@@ -20,14 +20,15 @@ class Step:
     status: str  # status the case has after the step
     role: str | None  # staff role required; None: the role of the step before
     label: str
+    deniable: bool = False  # the clerk may decide 不予批准 (action "deny") instead of doing the step
 
 
 STEPS: dict[str, Step] = {
     "受理": Step("受理", "accept", S.ACCEPTED, Role.ACCEPT, "受理"),
-    "调查": Step("调查", "investigate", S.INVESTIGATED, Role.REVIEW, "调查"),
-    "审核": Step("审核", "review", S.REVIEWED, Role.REVIEW, "审核"),
-    "认定": Step("认定", "recognize", S.RECOGNIZED, Role.REVIEW, "认定"),
-    "复审": Step("复审", "second_review", S.SECOND_REVIEWED, Role.SECOND_REVIEW, "复审"),
+    "调查": Step("调查", "investigate", S.INVESTIGATED, Role.REVIEW, "调查", deniable=True),
+    "审核": Step("审核", "review", S.REVIEWED, Role.REVIEW, "审核", deniable=True),
+    "认定": Step("认定", "recognize", S.RECOGNIZED, Role.REVIEW, "认定", deniable=True),
+    "复审": Step("复审", "second_review", S.SECOND_REVIEWED, Role.SECOND_REVIEW, "复审", deniable=True),
     "拨付": Step("拨付", "pay", S.PAID, Role.PAY, "拨付"),
     "办结": Step("办结", "complete", S.COMPLETED, None, "办结"),
 }
@@ -47,6 +48,10 @@ ACTION_LABELS = {
     "withdraw": "撤回", "deny": "审核不通过", "sweep_overdue": "标记超期",
     **{s.action: s.label for s in STEPS.values()},
 }
+
+
+# Who may rate a case (好差评) and when: after it ends with a decision.
+RATEABLE = frozenset({S.COMPLETED, S.REFUSED})
 
 
 def item_steps(steps: list[str]) -> list[str]:
@@ -80,13 +85,27 @@ def role_for(steps: list[str], step: Step) -> str:
     return role_for(steps, STEPS[before])
 
 
+def next_move(steps: list[str], status: str) -> tuple[str, str]:
+    """(action, role) of the move staff make next from ``status``; ("", "") while the
+    applicant must act (补正) or once the case has ended."""
+    if status == S.SUPPLEMENTING or status in TERMINAL:
+        return "", ""
+    step = next_step(steps, status)
+    if step is None:
+        return "", ""
+    return step.action, role_for(steps, step)
+
+
 def available_actions(steps: list[str], status: str) -> list[str]:
-    """Every action that may start from ``status`` (roles and agencies are checked later)."""
+    """Every action that may start from ``status`` (roles and agencies are checked later).
+
+    The one table of moves: the service refuses what is not here, and the API and
+    the console offer exactly this."""
     actions = []
     step = next_step(steps, status)
     if step is not None:
         actions.append(step.action)
-        if step.action in {"review", "second_review", "recognize"}:
+        if step.deniable:
             actions.append("deny")
     actions += [action for action, (sources, _) in SIDE_MOVES.items() if status in sources]
     return actions

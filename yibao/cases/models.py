@@ -86,6 +86,10 @@ class Case(models.Model):
     resume_status = models.CharField("补正后恢复状态", max_length=20, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     is_overdue = models.BooleanField("超期", default=False, db_index=True)
+    # The next move and the staff role it needs (lifecycle.next_move), kept with every
+    # status change so the to-do list is one query; "" when the case waits or has ended.
+    next_action = models.CharField("下一环节", max_length=20, blank=True, default="accept")
+    next_role = models.CharField("下一环节所需角色", max_length=20, blank=True, default="accept", db_index=True)
     outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices, blank=True)
     refusal_reason = models.TextField("不予受理/不予批准理由", blank=True)
     result_text = models.TextField("办理结果说明", blank=True)

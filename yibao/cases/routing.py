@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from yibao.agencies.models import Agency, Region, StaffMember
 
+# An enrollment record names a person's or a unit's home agency; the enrollment
+# domain registers its lookup here (the case engine does not import it).
+HomeLookup = Callable[..., "Agency | None"]
+_home_lookups: list[HomeLookup] = []
 
-def home_agency_for(*, region: Region, applicant_kind: str, id_number: str) -> Agency:
+
+def register_home_lookup(lookup: HomeLookup) -> HomeLookup:
+    """Register ``lookup(*, region, applicant_kind, id_number) -> Agency | None`` (a domain's AppConfig.ready)."""
+    if lookup not in _home_lookups:
+        _home_lookups.append(lookup)
+    return lookup
+
+
+def home_agency_for(*, region: Region, applicant_kind: str, id_number: str) -> Agency | None:
     """The applicant's home agency in ``region``.
 
-    The applicant's enrollment record (person or unit) in the region names it;
-    without one, the county of the identifier decides: a resident ID's first
-    six digits, or characters 3–8 of a USCC (登记管理机关行政区划码).
+    A registered lookup (the applicant's enrollment record) names it; without
+    one, the county of the identifier decides: a resident ID's first six
+    digits, or characters 3–8 of a USCC (登记管理机关行政区划码).
     Applicants from elsewhere belong to the region's city agency.
     """
-    from yibao.enrollment.models import Person, Unit
-
-    # An enrollment record of this region names the home agency; otherwise the
-    # identifier's county decides.
-    record = (Person if applicant_kind == "person" else Unit).objects.filter(
-        region=region, home_agency__is_active=True,
-        **({"id_number": id_number} if applicant_kind == "person" else {"uscc": id_number}),
-    ).select_related("home_agency").first()
-    if record is not None:
-        return record.home_agency
+    for lookup in _home_lookups:
+        found = lookup(region=region, applicant_kind=applicant_kind, id_number=id_number)
+        if found is not None:
+            return found
     county = id_number[:6] if applicant_kind == "person" else id_number[2:8]
     agencies = Agency.objects.filter(region=region, is_active=True)
     return (

@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_roles
 from yibao.cases import lifecycle
+from yibao.cases.handlers import Described, HandlerRefusal, handler_for
 from yibao.cases.models import Case, CaseStatus
-from yibao.cases.routing import may_accept, may_handle
+from yibao.cases.routing import may_accept
 from yibao.ids import mask_resident_id
-from yibao.workdays.calendar import count_working_days
+from yibao.workdays.calendar import add_working_days, count_working_days
 
 NEAR_DUE_WORKING_DAYS = 2
+FLAG_URGENCY = {"超期": 0, "临期": 1, "": 2}
+URGENCY_FLAG = {value: key for key, value in FLAG_URGENCY.items()}
 OPEN_STATUSES = [s for s in CaseStatus.values if s not in lifecycle.TERMINAL]
 
 
@@ -77,33 +81,51 @@ def deadline_flag(case: Case, today: date) -> str:
 
 def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", flag: str = "",
                    today: date | None = None) -> list[TodoRow]:
-    """待办任务: open cases whose next move this clerk may make, most urgent first."""
+    """待办任务: open cases whose next move this clerk may make, most urgent first — one query.
+
+    The case's next move and its role are kept on the case (``next_action``/``next_role``);
+    who may make it is ``routing.may_accept``/``may_handle`` written as SQL, and the deadline
+    flag is a comparison with today and the last 临期 day."""
     today = today or timezone.localdate()
-    roles = staff_roles(staff)
-    cases = cases_visible_to_staff(staff).filter(status__in=OPEN_STATUSES)
+    agency = staff.agency
+    near_limit = add_working_days(today, NEAR_DUE_WORKING_DAYS + 1)  # first day no longer 临期
+    accept = Q(next_action="accept") & Q(region_id=agency.region_id)
+    if agency.level != "city":
+        accept &= Q(home_agency=agency) | ~Q(item__tongban_scope="")
+    handle = ~Q(next_action="accept") & (
+        Q(home_agency=agency) | Q(accepting_agency=agency, item__time_limit_kind="instant"))
+    cases = (cases_visible_to_staff(staff)
+             .filter(status__in=OPEN_STATUSES, next_role__in=list(staff_roles(staff)))
+             .exclude(status=CaseStatus.SUPPLEMENTING)
+             .filter(accept | handle)
+             .annotate(urgency=models.Case(
+                 models.When(due_date__lt=today, then=Value(0)),
+                 models.When(due_date__lt=near_limit, then=Value(1)),
+                 default=Value(2), output_field=IntegerField())))
     if item_key:
         cases = cases.filter(item__key=item_key)
     if status:
         cases = cases.filter(status=status)
+    if flag:
+        cases = cases.filter(urgency=FLAG_URGENCY[flag])
+    labels = {s.action: s.label for s in lifecycle.STEPS.values()}
     rows = []
-    for case in cases.order_by("due_date", "submitted_at"):
-        if case.status == CaseStatus.SUPPLEMENTING:
-            continue  # waiting for the applicant
-        step = lifecycle.next_step(case.steps, case.status)
-        if step is None:
-            continue
-        role = lifecycle.role_for(case.steps, step)
-        allowed = may_accept(staff=staff, case=case) if step.action == "accept" else may_handle(staff=staff, case=case)
-        if role not in roles or not allowed:
-            continue
-        row_flag = deadline_flag(case, today)
-        if flag and row_flag != flag:
-            continue
+    for case in cases.order_by("urgency", F("due_date").asc(nulls_last=True), "submitted_at"):
         masked = mask_resident_id(case.applicant_id_number) if case.applicant_kind == "person" else case.applicant_id_number
-        rows.append(TodoRow(case, step.action, step.label, row_flag, masked))
-    order = {"超期": 0, "临期": 1, "": 2}
-    rows.sort(key=lambda r: (order[r.flag], r.case.due_date or date.max))
+        rows.append(TodoRow(case, case.next_action, labels[case.next_action], URGENCY_FLAG[case.urgency], masked))
     return rows
+
+
+def described_application(case: Case) -> Described:
+    """The application as its handler describes it (labelled fields, computed amounts),
+    for the case page of the applicant and of the handling staff — not for lists."""
+    handler = handler_for(case.item)
+    try:
+        fields = handler.parse_fields(case.form_data)
+    except HandlerRefusal:
+        # Stored under an older form: show what was filed, key by key.
+        return [(str(key), str(value)) for key, value in (case.form_data or {}).items() if value not in (None, "", [])]
+    return handler.describe(case=case, fields=fields)
 
 
 def public_progress(number: str, phone: str) -> dict | None:

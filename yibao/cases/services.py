@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from pydantic import ValidationError
 
 from yibao.agencies.models import StaffMember, Window
 from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
 from yibao.cases import lifecycle
 from yibao.cases.checklist import Situation, compute_checklist, unknown_situations
-from yibao.cases.handlers import HandlerRefusal, handler_for
+from yibao.cases.handlers import Effect, HandlerRefusal, NotOffered, handler_for, offered_handler
 from yibao.cases.models import (
     Case,
     CaseEvent,
@@ -33,12 +35,13 @@ from yibao.cases.models import (
     Channel,
     Outcome,
 )
-from yibao.cases.routing import home_agency_for, may_accept, may_handle
+from yibao.cases.routing import may_accept, may_handle
 from yibao.cases.uploads import UploadRefused, store_upload
 from yibao.catalog.models import Item
 from yibao.ids import InvalidIdentifier, validate_resident_id, validate_uscc
 from yibao.workdays.calendar import add_working_days, compute_due_date, count_working_days
 
+NOT_OFFERED_HINT = "该事项暂未开通网上办理"
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ROLE_LABELS = {"accept": "受理", "review": "审核", "second_review": "复审", "pay": "拨付",
                "supervise": "科长", "administer": "管理员"}
@@ -58,6 +61,10 @@ class MoveNotAllowed(CaseError):
 
 class CaseConflict(CaseError):
     pass
+
+
+class ItemNotOffered(CaseError):
+    """The item has no handler yet (暂未开通网上办理): no application is taken for it."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +124,9 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
           opinion: str = "", **updates) -> Case:
     """Compare-and-set the case from its current (status, version) to ``to_status``."""
     from_status = case.status
+    next_action, next_role = lifecycle.next_move(case.steps, to_status)
     changed = Case.objects.filter(pk=case.pk, status=from_status, version=case.version).update(
-        status=to_status, version=F("version") + 1, **updates)
+        status=to_status, version=F("version") + 1, next_action=next_action, next_role=next_role, **updates)
     if changed != 1:
         raise CaseConflict(f"办件 {case.number} 已被他人处理（状态已变化），请刷新后重试")
     case.refresh_from_db()
@@ -193,7 +201,7 @@ def submit_case(
     id_number = _validated_applicant(applicant_kind, applicant_id_number, applicant_name, applicant_phone)
     try:
         parsed = Situation.model_validate({**(situation or {}), "applicant_kind": applicant_kind})
-    except Exception as exc:  # pydantic.ValidationError: name the field in Chinese
+    except ValidationError as exc:  # name the field in Chinese
         raise InvalidApplication(f"字段 申请情形：{exc.errors()[0]['loc'][0]} 取值无效") from exc
     unknown = unknown_situations(item.data, parsed)
     if unknown:
@@ -205,7 +213,10 @@ def submit_case(
             agent_id_number = validate_resident_id(agent_id_number, field_name="代办人公民身份号码").number
         except InvalidIdentifier as exc:
             raise InvalidApplication(str(exc)) from exc
-    handler = handler_for(item)
+    try:
+        handler = offered_handler(item)
+    except NotOffered as exc:
+        raise ItemNotOffered(str(exc)) from exc
     try:
         fields = handler.parse_fields(form_data or {})
     except HandlerRefusal as exc:
@@ -220,9 +231,6 @@ def submit_case(
         if not line.commitment_alternative:
             raise InvalidApplication(f"材料「{line.name}」不能以承诺书代替")
     region = item.version.region
-    home = home_agency_for(region=region, applicant_kind=applicant_kind, id_number=id_number)
-    if home is None:
-        raise InvalidApplication(f"{region.name}尚未设置经办机构，暂不能受理")
     if staff is not None:
         _require_staff_window(staff, window)
         if staff.agency.region_id != region.id:
@@ -233,16 +241,17 @@ def submit_case(
         applicant_id_number=id_number, applicant_phone=applicant_phone, agent_name=agent_name.strip(),
         agent_id_number=agent_id_number if parsed.proxy else "",
         situation=parsed.model_dump(mode="json"), form_data=fields.model_dump(mode="json"),
-        home_agency=home,
     )
-    subject = handler.subject_person(case=case, fields=fields)
-    if subject:
-        case.home_agency = home_agency_for(region=region, applicant_kind="person", id_number=subject) or home
+    home = handler.home_agency(case=case, fields=fields)
+    if home is None:
+        raise InvalidApplication(f"{region.name}尚未设置经办机构，暂不能受理")
+    case.home_agency = home
     try:
         handler.check(case=case, fields=fields)
     except HandlerRefusal as exc:
         raise InvalidApplication(str(exc)) from exc
-    case.extra_steps = [s for s in handler.extra_steps(case=case, fields=fields) if s in lifecycle.STEPS]
+    case.extra_steps = [s for s in handler.extra_steps(case=case, fields=fields)
+                        if s in lifecycle.STEPS and s in handler.adds_steps]
     case.save()
     who = _actor_label(staff, applicant_user)
     for line in checklist:
@@ -294,7 +303,14 @@ def accept_case(*, case: Case, staff: StaffMember, window: Window | None = None,
         accepted_at=timezone.now(), due_date=due,
         is_cross_agency=staff.agency_id != case.home_agency_id,
     )
-    handler.on_step(case=case, step="受理", fields=handler.parse_fields(case.form_data), actor=staff.user.username)
+    if "受理" in handler.acts_at:
+        # A refusal here (e.g. the transfer peer cannot be reached) undoes the acceptance
+        # with the transaction and reaches the clerk as a refusal, not a server error.
+        try:
+            handler.on_step(case=case, step="受理", fields=handler.parse_fields(case.form_data),
+                            actor=staff.user.username)
+        except HandlerRefusal as exc:
+            raise MoveNotAllowed(str(exc)) from exc
     return case
 
 
@@ -347,7 +363,7 @@ def issue_notice(*, case: Case, staff: StaffMember, problems: dict[int, str],
         case=case, number=f"{case.number}-{case.notices.count() + 1}", problems=listed,
         issued_by=staff, agency=staff.agency,
     )
-    paused = {} if case.status == CaseStatus.SUBMITTED else {
+    paused: dict[str, Any] = {} if case.status == CaseStatus.SUBMITTED else {
         "paused_on": _today(), "resume_status": case.status}
     _move(case, action="notice", to_status=CaseStatus.SUPPLEMENTING, actor=staff.user.username,
           role="受理" if case.status == CaseStatus.SUBMITTED else "审核", staff=staff, window=window,
@@ -385,7 +401,7 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
     CaseMaterial.objects.filter(case=case, position__in=wanted).update(state=CaseMaterial.State.PENDING)
     case.notices.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     updates: dict = {}
-    target = CaseStatus.SUBMITTED
+    target: str = CaseStatus.SUBMITTED
     if case.resume_status:
         # The clock stood still from the notice to today: move the due date on by
         # the working days that passed, and resume where the case was.
@@ -457,11 +473,14 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
         raise MoveNotAllowed("本事项须两人办理：受理人不能审核自己受理的办件")
     if step.name == "复审" and case.reviewed_by_id == staff.pk:
         raise MoveNotAllowed("复审人不能与审核人为同一人")
-    if not approve and step.name not in ("审核", "复审", "认定", "调查"):
+    if not approve and "deny" not in lifecycle.available_actions(case.steps, case.status):
         raise InvalidApplication(f"「{step.label}」环节不能作出不予批准的决定")
     if not approve and not opinion.strip():
         raise InvalidApplication("字段 审核意见：不予批准时必须写明理由")
     handler = handler_for(case.item)
+    if step.name == "拨付" and approve and handler.acts_at.get("拨付") != Effect.PAYMENT:
+        # A case filed before its item lost its handler, or data gone wrong: never "pay" nothing.
+        raise MoveNotAllowed(f"事项「{case.item.name}」没有支付处理，不能拨付（{NOT_OFFERED_HINT}）")
     fields = handler.parse_fields(case.form_data)
     updates: dict = {}
     if step.name in ("审核", "调查", "认定"):
@@ -476,7 +495,8 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
     try:
         case = _move(case, action=step.action, to_status=step.status, actor=staff.user.username,
                      role=ROLE_LABELS[role], staff=staff, window=window, opinion=opinion.strip(), **updates)
-        handler.on_step(case=case, step=step.name, fields=fields, actor=staff.user.username)
+        if step.name in handler.acts_at:
+            handler.on_step(case=case, step=step.name, fields=fields, actor=staff.user.username)
     except HandlerRefusal as exc:
         raise MoveNotAllowed(str(exc)) from exc
     return case

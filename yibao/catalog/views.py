@@ -3,6 +3,8 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+# The guide page is a delivery view: whether an item is offered is the case engine's answer.
+from yibao.cases.handlers import NOT_OFFERED, is_offered
 from yibao.catalog import selectors
 from yibao.catalog.diff import diff_catalogs
 from yibao.catalog.export import export_city
@@ -70,6 +72,7 @@ def item(request, city: str, key: str):
     return render(request, "catalog/item.html", {
         "version": version, "item": found, "guide": guide,
         "children": found.children.order_by("position"), "flow": _flow_layout(guide.steps),
+        "offered": is_offered(found), "not_offered": NOT_OFFERED,
     })
 
 

@@ -28,12 +28,14 @@ from yibao.cases.selectors import (
     case_for_staff,
     cases_visible_to_staff,
     deadline_flag,
+    described_application,
     todo_for_staff,
 )
 from yibao.cases.services import (
     CaseConflict,
     CaseError,
     InvalidApplication,
+    ItemNotOffered,
     accept_case,
     advance_case,
     issue_notice,
@@ -45,7 +47,7 @@ from yibao.catalog.schema import SpecialGroup, UnitType
 from yibao.catalog.selectors import CatalogNotLoaded, current_version, items_of
 from yibao.console import forms
 from yibao.evaluations.models import Level
-from yibao.evaluations.selectors import evaluation_of_case
+from yibao.evaluations.selectors import evaluation_of_case, rating_refusal
 from yibao.evaluations.services import EvaluationError, rate_case_at_window
 from yibao.ids import mask_resident_id
 from yibao.transfers.selectors import leg_for_staff, leg_refusal, open_legs_for_staff
@@ -76,7 +78,7 @@ def staff_required(view):
 def _status_for(exc: CaseError) -> int:
     if isinstance(exc, InvalidApplication):
         return 400
-    if isinstance(exc, CaseConflict):
+    if isinstance(exc, CaseConflict | ItemNotOffered):
         return 409
     return 403
 
@@ -185,17 +187,13 @@ def _panels(staff, case: Case) -> dict:
         role = lifecycle.role_for(case.steps, step)
         if staff_can(staff, role) and may_handle(staff=staff, case=case):
             panels["step"] = step
-            panels["deny"] = "deny" in actions or step.name in ("审核", "调查", "认定", "复审")
+            panels["deny"] = "deny" in actions
     # 补正 after acceptance: the home agency's reviewer stops the clock with a notice.
     panels["supplement"] = (
         "notice" in actions and case.status != CaseStatus.SUBMITTED
         and staff_can(staff, "review") and may_handle(staff=staff, case=case))
     # 一次一评: the window clerk of the accepting agency records the applicant's rating.
-    panels["rate"] = (
-        case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED)
-        and staff_can(staff, "accept")
-        and staff.agency_id == (case.accepting_agency_id or case.home_agency_id)
-        and evaluation_of_case(case) is None)
+    panels["rate"] = not rating_refusal(case, staff=staff)
     if "resubmit" in actions:
         panels["resubmit"] = (
             (staff_can(staff, "accept") and may_accept(staff=staff, case=case))
@@ -223,7 +221,7 @@ def _render_detail(request, case: Case, *, error: str = "", status: int = 200, p
         wanted=[m for m in materials if m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)],
         default_window_id=staff.default_window_id, error=error, posted=posted,
         new_notice=request.GET.get("notice", ""),
-        levels=Level.choices, evaluation=evaluation_of_case(case),
+        levels=Level.choices, evaluation=evaluation_of_case(case), described=described_application(case),
     )
     return render(request, "console/case_detail.html", context, status=status)
 

@@ -6,10 +6,11 @@ handler key the mapping of that handler's ``form_data``. A source is one of
 
 - ``applicant.<name|id_number|phone|agent_name|agent_id_number>``, ``case.number``, ``today``;
 - ``form.<key>`` (the case's form_data; ``form.a.b`` goes into a nested dict);
-- ``person.<…>`` / ``unit.<…>`` / ``account.balance`` (the enrollment records:
-  the Person of the applicant's ID number — or of the form field the mapping
-  names in ``person_from`` — and the Unit of the applicant's USCC, or the
-  person's current unit);
+- ``person.<…>`` / ``unit.<…>`` / ``account.balance``: the records the item's
+  handler gives (``ItemHandler.prefill``; the enrollment handlers read the Person
+  of the applicant's ID number — or of the form field the mapping names in
+  ``person_from`` — the Unit of the applicant's USCC or the person's current
+  unit, and the personal account);
 - ``"=text"``, a constant; a list of sources takes the first that is not empty;
 - ``source|id_type`` (or ``|sex``, ``|insurance_type``, ``|unit_type``, or a list the file
   defines under ``labels``): a code printed as its label;
@@ -32,17 +33,8 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yibao.cases.handlers import handler_for
-from yibao.documents.records import insurance_type_labels, person_by_id_number, unit_by_uscc
 from yibao.documents.reference_forms import FormField, get_reference_form, render_reference_form
-from yibao.enrollment.models import (
-    IdType,
-    InsurancePeriod,
-    InsuranceStatus,
-    InsuranceType,
-    PersonalAccount,
-    Sex,
-    UnitType,
-)
+from yibao.enrollment.models import IdType, InsuranceType, Sex, UnitType
 
 PREFILL_PATH = Path(__file__).parent / "forms_data" / "prefill.yaml"
 # ``source|list``: a code stored in form_data printed as its label (证件类型 "01" → 居民身份证（户口簿）).
@@ -143,23 +135,6 @@ def load_prefill() -> PrefillFile:
 
 # --- the case's values -----------------------------------------------------------------------
 
-def _person_dict(person) -> dict[str, Any]:
-    if person is None:
-        return {}
-    return {"name": person.name, "id_number": person.id_number, "id_type": person.get_id_type_display(),
-            "sex": person.get_sex_display(), "birth_date": person.birth_date, "phone": person.phone,
-            "address": person.address}
-
-
-def _unit_dict(unit) -> dict[str, Any]:
-    if unit is None:
-        return {}
-    return {"name": unit.name, "uscc": unit.uscc, "address": unit.address, "unit_type": unit.unit_type,
-            "legal_representative": unit.legal_representative, "contact_name": unit.contact_name,
-            "contact_phone": unit.contact_phone, "bank_name": unit.bank_name, "bank_account": unit.bank_account,
-            "insurance_types": list(insurance_type_labels(unit.insurance_types)), "code": unit.uscc}
-
-
 def _dig(data: Any, path: list[str]) -> Any:
     for part in path:
         if not isinstance(data, dict):
@@ -179,23 +154,12 @@ class CaseValues:
         self.applicant = {"name": case.applicant_name, "id_number": case.applicant_id_number,
                           "phone": case.applicant_phone, "agent_name": case.agent_name,
                           "agent_id_number": case.agent_id_number}
-        person_id = ""
-        if person_from:
-            person_id = str(self.resolve(person_from) or "")
-        elif case.applicant_kind == "person":
-            person_id = case.applicant_id_number
-        person = person_by_id_number(person_id) if person_id else None
-        unit = unit_by_uscc(case.applicant_id_number) if case.applicant_kind == "unit" else None
-        if unit is None and person is not None:
-            period = (InsurancePeriod.objects.filter(person=person, status=InsuranceStatus.INSURED,
-                                                     unit__isnull=False)
-                      .select_related("unit").order_by("-start_date").first())
-            unit = period.unit if period else None
-        self.person = _person_dict(person)
-        self.unit = _unit_dict(unit)
-        balance = (PersonalAccount.objects.filter(person=person).values_list("balance", flat=True).first()
-                   if person is not None else None)
-        self.account = {"balance": balance}
+        person_id = str(self.resolve(person_from) or "") if person_from else ""
+        # The handler knows its domain's records (the enrollment handlers: person, unit, account).
+        records = handler_for(case.item).prefill(case, person_id_number=person_id)
+        self.person = records.get("person", {})
+        self.unit = records.get("unit", {})
+        self.account = records.get("account", {})
 
     def resolve(self, source: Source, item: dict | None = None, seq: int = 0) -> Any:
         if isinstance(source, list):

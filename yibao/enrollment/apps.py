@@ -7,4 +7,8 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "参保登记"
 
     def ready(self):
+        from yibao.cases.routing import register_home_lookup
         from yibao.enrollment import handlers  # noqa: F401  (registers item handlers)
+        from yibao.enrollment.selectors import enrolled_home_agency
+
+        register_home_lookup(enrolled_home_agency)

@@ -4,14 +4,23 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from yibao.agencies.models import StaffMember
+from yibao.agencies.models import Agency, Region, StaffMember
 
-from .models import Contribution, InsurancePeriod, InsuranceStatus, Person, PersonalAccount
+from .models import Contribution, InsurancePeriod, InsuranceStatus, Person, PersonalAccount, Unit
 
 PERSON_FIELDS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "phone",
                  "region_id", "home_agency_id")
 CONTRIBUTION_FIELDS = ("month", "insurance_type", "base", "unit_part", "personal_part", "paid",
                        "unit_id")
+
+
+def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str) -> Agency | None:
+    """The active home agency the applicant's enrollment record in ``region`` names, if any
+    (registered with the case engine's routing by EnrollmentConfig.ready)."""
+    records = (Person.objects.filter(id_number=id_number) if applicant_kind == "person"
+               else Unit.objects.filter(uscc=id_number))
+    record = records.filter(region=region, home_agency__is_active=True).select_related("home_agency").first()
+    return record.home_agency if record is not None else None
 
 
 def person_by_id_number(id_number: str) -> dict | None:

@@ -9,7 +9,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from yibao.agencies.models import StaffMember
+from yibao.agencies.models import Role, StaffMember
+from yibao.agencies.selectors import staff_can
+from yibao.cases.lifecycle import RATEABLE
 from yibao.evaluations.models import Evaluation, FollowUp, FollowUpStatus, Level
 from yibao.ledger.supervision import Scope, check_period, period_bounds
 
@@ -23,8 +25,31 @@ def rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES)
 
 
+ALREADY_RATED = "该办件已评价，每件只能评价一次"
+
+
 def evaluation_of_case(case) -> Evaluation | None:
     return Evaluation.objects.filter(case=case).first()
+
+
+def rating_refusal(case, *, user=None, staff: StaffMember | None = None) -> str:
+    """Why the case cannot be rated now by the applicant ``user`` (一事一评) or by the window
+    clerk ``staff`` (一次一评, a clerk of the accepting agency); "" when it can.
+
+    The one rule of who may rate: the services refuse with this message, the hall and the
+    console show the rating form only when it is empty."""
+    if staff is not None:
+        if not staff_can(staff, Role.ACCEPT):
+            return f"{staff.name} 不是在岗的窗口受理人员，不能录入窗口评价"
+        if staff.agency_id != (case.accepting_agency_id or case.home_agency_id):
+            return "只有受理该办件的经办机构的窗口人员可以录入窗口评价"
+    elif user is None or case.applicant_user_id is None or case.applicant_user_id != getattr(user, "pk", None):
+        return "只有申请人本人可以评价该办件"
+    if case.status not in RATEABLE:
+        return f"办件当前状态为「{case.get_status_display()}」，办结或不予受理后才能评价"
+    if Evaluation.objects.filter(case=case).exists():
+        return ALREADY_RATED
+    return ""
 
 
 # --- follow-ups -----------------------------------------------------------------------------

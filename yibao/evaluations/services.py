@@ -14,7 +14,8 @@ from django.utils import timezone
 from yibao.agencies.models import Role, StaffMember
 from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
-from yibao.cases.models import Case, CaseStatus, Channel
+from yibao.cases.lifecycle import RATEABLE
+from yibao.cases.models import Case, Channel
 from yibao.evaluations.models import (
     BAD_LEVELS,
     COMMENT_MAX,
@@ -23,13 +24,14 @@ from yibao.evaluations.models import (
     FollowUpStatus,
     Level,
 )
+from yibao.evaluations.selectors import ALREADY_RATED, rating_refusal
 from yibao.workdays.calendar import add_working_days
+
+__all__ = ["ALREADY_RATED", "RATEABLE"]  # re-exported: the API compares refusals with ALREADY_RATED
 
 RECTIFICATION_WORKING_DAYS = 10
 NOTE_MAX = 1000
-RATEABLE = (CaseStatus.COMPLETED, CaseStatus.REFUSED)
 ONLINE_CHANNELS = (Channel.ONLINE_HALL, Channel.WECHAT, Channel.APP)
-ALREADY_RATED = "该办件已评价，每件只能评价一次"
 LEVEL_MESSAGE = "字段 评价等级：应为 1（非常满意）到 5（非常不满意）"
 
 
@@ -77,11 +79,6 @@ def _locked_case(case: Case) -> Case:
 
 
 def _record(*, case: Case, level, comment, channel: str, user, staff: StaffMember | None) -> Evaluation:
-    if case.status not in RATEABLE:
-        raise EvaluationNotAllowed(
-            f"办件当前状态为「{case.get_status_display()}」，办结或不予受理后才能评价")
-    if Evaluation.objects.filter(case=case).exists():
-        raise EvaluationNotAllowed(ALREADY_RATED)
     level = _level(level)
     comment = _comment(comment, level)
     agency_id = case.accepting_agency_id or case.home_agency_id
@@ -121,8 +118,9 @@ def _open_follow_up(evaluation: Evaluation, *, case: Case, actor: str) -> Follow
 def rate_case(*, case: Case, user, level: int, comment: str = "", channel: str = "online_hall") -> Evaluation:
     """一事一评 by the applicant of a completed or refused case, once; a bad review opens a follow-up."""
     case = _locked_case(case)
-    if user is None or case.applicant_user_id is None or case.applicant_user_id != getattr(user, "pk", None):
-        raise EvaluationNotAllowed("只有申请人本人可以评价该办件")
+    refusal = rating_refusal(case, user=user)
+    if refusal:
+        raise EvaluationNotAllowed(refusal)
     if channel == Channel.WINDOW:
         raise InvalidEvaluation("字段 评价渠道：窗口评价（一次一评）请由窗口经办人员录入")
     if channel not in ONLINE_CHANNELS:
@@ -134,11 +132,9 @@ def rate_case(*, case: Case, user, level: int, comment: str = "", channel: str =
 def rate_case_at_window(*, case: Case, staff: StaffMember, level: int, comment: str = "") -> Evaluation:
     """一次一评 at the window, recorded by a clerk of the accepting agency on the applicant's behalf."""
     case = _locked_case(case)
-    if not staff_can(staff, Role.ACCEPT):
-        raise EvaluationNotAllowed(f"{staff.name} 不是在岗的窗口受理人员，不能录入窗口评价")
-    accepting_id = case.accepting_agency_id or case.home_agency_id
-    if staff.agency_id != accepting_id:
-        raise EvaluationNotAllowed("只有受理该办件的经办机构的窗口人员可以录入窗口评价")
+    refusal = rating_refusal(case, staff=staff)
+    if refusal:
+        raise EvaluationNotAllowed(refusal)
     return _record(case=case, level=level, comment=comment, channel=Channel.WINDOW, user=staff.user, staff=staff)
 
 

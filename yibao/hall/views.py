@@ -21,18 +21,20 @@ from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.selectors import staff_of
 from yibao.cases import lifecycle
 from yibao.cases.checklist import compute_checklist
-from yibao.cases.handlers import handler_for
+from yibao.cases.handlers import NOT_OFFERED, NotOffered, handler_for, is_offered
 from yibao.cases.models import Case, CaseMaterial, CaseStatus, Channel
 from yibao.cases.selectors import (
     case_for_staff,
     case_of_applicant,
     cases_of_applicant,
+    described_application,
     public_progress,
 )
 from yibao.cases.services import (
     CaseConflict,
     CaseError,
     InvalidApplication,
+    ItemNotOffered,
     resubmit_case,
     submit_case,
     withdraw_case,
@@ -60,6 +62,7 @@ from yibao.documents.records import (
     unit_info,
     unit_record,
 )
+from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
 
@@ -87,7 +90,7 @@ def _applicant_of(user) -> Applicant | None:
 def _status_for(exc: CaseError) -> int:
     if isinstance(exc, InvalidApplication):
         return 400
-    if isinstance(exc, CaseConflict):
+    if isinstance(exc, CaseConflict | ItemNotOffered):
         return 409
     return 403
 
@@ -161,8 +164,12 @@ def apply(request, city: str, key: str):
     item = _item_or_404(city, key)
     if item.is_group:
         return render(request, "hall/group_item.html", {
-            "item": item, "city": city, "children": item.children.order_by("position"),
+            "item": item, "city": city, "not_offered": NOT_OFFERED,
+            "children": [(child, is_offered(child)) for child in item.children.order_by("position")],
             "error": f"「{item.name}」包含多个子项，请选择具体子项"}, status=400)
+    if not is_offered(item):
+        return render(request, "hall/not_offered.html", {
+            "item": item, "city": city, "error": str(NotOffered(item.name))}, status=409)
     applicant = request.applicant
     item_situations = item.data.get("situations", [])
     if request.method == "GET":
@@ -236,7 +243,8 @@ def _case_page(request, case: Case, *, error: str = "", status: int = 200):
         "notices": list(case.notices.select_related("agency")),
         "wanted": wanted if case.status == CaseStatus.SUPPLEMENTING else [],
         "may_withdraw": case.status in withdraw_from,
-        "may_rate": case.status in (CaseStatus.COMPLETED, CaseStatus.REFUSED),
+        "may_rate": not rating_refusal(case, user=request.user),
+        "described": described_application(case),
     }, status=status)
 
 

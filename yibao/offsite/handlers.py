@@ -10,13 +10,13 @@ acceptance, and files, changes or cancels at 办结 (all these items are 即时�
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
 from yibao.enrollment.models import Person
 from yibao.ids import InvalidIdentifier, validate_resident_id
 from yibao.offsite.models import FiledBy, FilingCategory, FilingStatus
@@ -37,7 +37,11 @@ from yibao.offsite.services import (
 )
 
 CATEGORY_BY_LABEL = {label: value for value, label in FilingCategory.choices}
-CategoryLabel = Literal[("",) + tuple(label for _value, label in FilingCategory.choices)]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    CategoryLabel = str
+else:
+    CategoryLabel = Literal[("",) + tuple(label for _value, label in FilingCategory.choices)]
 FILER_KINDS = {"person": FiledBy.PERSON, "unit": FiledBy.UNIT, "institution": FiledBy.HOSPITAL}
 
 
@@ -46,17 +50,17 @@ class RosterRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    row: int = Field(ge=1)
-    name: str = Field(max_length=50)
-    id_number: str = Field(max_length=18)
-    category: CategoryLabel = ""
-    destination_province: str = Field(max_length=30)
-    destination_city: str = Field("", max_length=30)
-    start_date: date | None = None
-    end_date: date | None = None
-    offsite_address: str = Field("", max_length=200)
-    phone: str = Field("", max_length=20)
-    reason: str = Field("", max_length=200)
+    row: int = Field(ge=1, title="行号")
+    name: str = Field(max_length=50, title="姓名")
+    id_number: str = Field(max_length=18, title="公民身份号码")
+    category: CategoryLabel = Field("", title="人员类别")
+    destination_province: str = Field(max_length=30, title="转往省(市、区)")
+    destination_city: str = Field("", max_length=30, title="转往地区(市、州)")
+    start_date: date | None = Field(None, title="开始日期")
+    end_date: date | None = Field(None, title="结束日期")
+    offsite_address: str = Field("", max_length=200, title="异地联系地址")
+    phone: str = Field("", max_length=20, title="联系电话")
+    reason: str = Field("", max_length=200, title="备案原因")
 
 
 class FilingFields(BaseModel):
@@ -78,7 +82,7 @@ class FilingFields(BaseModel):
     reason: str = Field("", max_length=200, title="备案、变更或取消原因")
     filing_number: str = Field("", max_length=12, title="原备案编号（变更、取消时必填）")
     # Filled by the 花名表 import page (/offsite/batch/), not typed in a form.
-    roster: SkipJsonSchema[list[RosterRow]] = Field(default_factory=list)
+    roster: SkipJsonSchema[list[RosterRow]] = Field(default_factory=list, title="花名表")
 
 
 def _today() -> date:
@@ -142,9 +146,10 @@ def _person(case, fields: FilingFields) -> Person:
 
 
 @register("offsite_filing")
-class OffsiteFilingHandler(ItemHandler):
+class OffsiteFilingHandler(ItemHandler[FilingFields]):
     key = "offsite_filing"
     Fields = FilingFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def subject_person(self, *, case, fields: FilingFields) -> str | None:
         # A hospital's referral belongs to the patient's home agency, not the hospital's county.
@@ -190,7 +195,7 @@ class OffsiteFilingHandler(ItemHandler):
             raise HandlerRefusal(f"医疗机构只能办理异地转诊备案，不能代办「{FilingCategory(category).label}」")
         state = load_state(person)
         if case.applicant_kind == "unit" and not any(
-                p.unit_id is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
+                p.unit is not None and p.unit.uscc == case.applicant_id_number for p in state.periods):
             raise HandlerRefusal(f"{person.name} 不是本单位正常参保的职工，单位不能为其办理备案")
         existing = None
         if fields.registration != "新增":
@@ -221,8 +226,6 @@ class OffsiteFilingHandler(ItemHandler):
     # --- effect ---------------------------------------------------------------------------
 
     def on_step(self, *, case, step: str, fields: FilingFields, actor: str) -> None:
-        if step != "办结":
-            return
         rule = _rule(case)
         try:
             if fields.roster:

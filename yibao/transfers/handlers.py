@@ -14,11 +14,11 @@ to-do list (``yibao.transfers.selectors.open_legs_for_staff``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
 from yibao.transfers.models import Scheme, Side, Transfer, TransferStatus
 from yibao.transfers.services import (
     TransferError,
@@ -52,11 +52,19 @@ class EitherFields(BaseModel):
     certificate_code: str = Field("", title="《基本医疗保险参保凭证》验证码（转入时填写）", max_length=20)
 
 
-class _TransferHandler(ItemHandler):
-    def side_and_other(self, fields) -> tuple[str, str]:
+F = TypeVar("F", InFields, OutFields, EitherFields)
+
+
+class _TransferHandler(ItemHandler[F]):
+    # 受理 opens the transfer; 审核 sends this end's document (and, transferring out, the
+    # balance); 办结 credits the account at the transfer-in end.
+    acts_at = {"受理": Effect.RECORD, "审核": Effect.PAYMENT, "办结": Effect.PAYMENT}
+    adds_steps = frozenset({"审核"})
+
+    def side_and_other(self, fields: F) -> tuple[str, str]:
         raise NotImplementedError
 
-    def check(self, *, case, fields) -> None:
+    def check(self, *, case, fields: F) -> None:
         side, other = self.side_and_other(fields)
         problem = application_problem(id_number=case.applicant_id_number, name=case.applicant_name,
                                       scheme=SCHEMES[fields.insurance], side=side, own_region=case.region,
@@ -65,10 +73,10 @@ class _TransferHandler(ItemHandler):
         if problem:
             raise HandlerRefusal(problem)
 
-    def extra_steps(self, *, case, fields) -> list[str]:
+    def extra_steps(self, *, case, fields: F) -> list[str]:
         return ["审核"]  # the step that sends this end's document
 
-    def on_step(self, *, case, step: str, fields, actor: str) -> None:
+    def on_step(self, *, case, step: str, fields: F, actor: str) -> None:
         side, other = self.side_and_other(fields)
         try:
             if step == "受理":
@@ -93,24 +101,24 @@ class _TransferHandler(ItemHandler):
 
 
 @register("transfer_in")
-class TransferInHandler(_TransferHandler):
+class TransferInHandler(_TransferHandler[InFields]):
     Fields = InFields
 
-    def side_and_other(self, fields) -> tuple[str, str]:
+    def side_and_other(self, fields: InFields) -> tuple[str, str]:
         return Side.IN, fields.out_region_code
 
 
 @register("transfer_out")
-class TransferOutHandler(_TransferHandler):
+class TransferOutHandler(_TransferHandler[OutFields]):
     Fields = OutFields
 
-    def side_and_other(self, fields) -> tuple[str, str]:
+    def side_and_other(self, fields: OutFields) -> tuple[str, str]:
         return Side.OUT, fields.in_region_code
 
 
 @register("transfer")
-class TransferEitherHandler(_TransferHandler):
+class TransferEitherHandler(_TransferHandler[EitherFields]):
     Fields = EitherFields
 
-    def side_and_other(self, fields) -> tuple[str, str]:
+    def side_and_other(self, fields: EitherFields) -> tuple[str, str]:
         return (Side.OUT if fields.direction == "转出" else Side.IN), fields.other_region_code

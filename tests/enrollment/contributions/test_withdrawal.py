@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
 from tests.factories import PersonAccountFactory, StaffFactory
 from yibao.cases.models import CaseStatus
+from yibao.cases.selectors import described_application
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.account_selectors import movements_of
 from yibao.enrollment.models import (
@@ -336,3 +337,13 @@ def test_the_heir_prints_the_form_12_commitment_and_nobody_else_can(client, chan
 
     client.force_login(PersonAccountFactory().user)
     assert client.get(url).status_code == 404
+
+
+def test_the_case_page_shows_the_bank_account_and_the_amount_to_pay(changzhi_unit, employ, on_day):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    person = employ(changzhi_unit, name="王秀英", balance=Decimal("2345.60"))
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data={**insured(person), "withdrawal_reason": "出国(境)定居", **BANK})
+    described = dict(described_application(case))
+    assert described["参保人银行账号"] == "6216600000001234"  # in full: the case page is the applicant's and staff's
+    assert described["个人账户余额（拨付时全额支取，元）"] == "2345.60"

@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
-from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, Unit
+from yibao.cases.handlers import Described, Effect, HandlerRefusal, register
+from yibao.enrollment.handlers.base import EnrollmentHandler
+from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, PersonalAccount, Unit
 from yibao.enrollment.services.accounts import (
     AccountError,
     check_withdrawal,
@@ -34,7 +35,11 @@ from yibao.enrollment.services.contributions import (
 )
 
 REASON_LABELS = tuple(r["label"] for r in withdrawal_rules()["reasons"].values())
-ReasonLabel = Literal[("",) + REASON_LABELS]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    ReasonLabel = str
+else:
+    ReasonLabel = Literal[("",) + REASON_LABELS]
 SHOWN_ERRORS = 20
 
 
@@ -74,9 +79,10 @@ def errors_text(errors: list[tuple[int, str]]) -> str:
 
 
 @register("base_declaration")
-class BaseDeclarationHandler(ItemHandler):
+class BaseDeclarationHandler(EnrollmentHandler[BaseDeclarationFields]):
     key = "base_declaration"
     Fields = BaseDeclarationFields
+    acts_at = {"办结": Effect.RECORD}
 
     @staticmethod
     def _unit(case) -> Unit:
@@ -96,8 +102,6 @@ class BaseDeclarationHandler(ItemHandler):
             raise HandlerRefusal(errors_text(checked.errors))
 
     def on_step(self, *, case, step: str, fields: BaseDeclarationFields, actor: str) -> None:
-        if step != "办结":
-            return
         try:
             declare_bases(unit=self._unit(case), year=fields.year, rows=base_rows(fields), actor=actor,
                           case_number=case.number)
@@ -159,9 +163,10 @@ def withdrawal_reason(case, fields: WithdrawalFields) -> str:
 
 
 @register("account_withdrawal")
-class AccountWithdrawalHandler(ItemHandler):
+class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
     key = "account_withdrawal"
     Fields = WithdrawalFields
+    acts_at = {"拨付": Effect.PAYMENT}
 
     @staticmethod
     def _insured(fields: WithdrawalFields) -> Person:
@@ -225,9 +230,15 @@ class AccountWithdrawalHandler(ItemHandler):
     def check(self, *, case, fields: WithdrawalFields) -> None:
         self._checked(case, fields)
 
+    def describe(self, *, case, fields: WithdrawalFields) -> Described:
+        """表7 as filed, plus what 拨付 would pay today: the account balance (paid in full)."""
+        rows = super().describe(case=case, fields=fields)
+        balance = (PersonalAccount.objects.filter(person__id_number=fields.insured_id_number)
+                   .values_list("balance", flat=True).first())
+        rows.append(("个人账户余额（拨付时全额支取，元）", f"{balance:.2f}" if balance is not None else "未查询到个人账户"))
+        return rows
+
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
-        if step != "拨付":
-            return
         person, reason, payee = self._checked(case, fields)
         try:
             withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor, today=today(),

@@ -25,13 +25,14 @@ under row locks. Field names follow form 表2 (``persons`` = its table 参保人
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, register
+from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.handlers.units import applicant_unit
 from yibao.enrollment.models import IdType
 from yibao.enrollment.services.employees import (
@@ -55,10 +56,16 @@ from yibao.enrollment.services.employees import (
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.ids import InvalidIdentifier
 
-OptionalStopReason = Literal[("",) + stop_reasons()]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    OptionalStopReason = str
+    PaymentPeriod = str
+    IdTypeCode = str
+else:
+    OptionalStopReason = Literal[("",) + stop_reasons()]
+    PaymentPeriod = Literal[tuple(employee_rules()["flexible"]["payment_periods"])]
+    IdTypeCode = Literal[tuple(IdType.values)]
 DuplicateResolution = Literal["", KEEP_EMPLOYEE]  # type: ignore[valid-type]
-PaymentPeriod = Literal[tuple(employee_rules()["flexible"]["payment_periods"])]  # type: ignore[valid-type]
-IdTypeCode = Literal[tuple(IdType.values)]  # type: ignore[valid-type]
 
 
 def today() -> date:
@@ -79,16 +86,17 @@ class PersonRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
-    line: int = 0
-    id_type: str = ""
-    id_number: str = ""
-    name: str = ""
-    sex: str = ""
-    birth_date: str = ""
-    start_date: str = ""
-    base: str = ""
-    category: str = ""
-    transfer: str = ""
+    # Titles label the row on the case pages (ItemHandler.describe).
+    line: int = Field(0, title="行号")
+    id_type: str = Field("", title="证件类型")
+    id_number: str = Field("", title="证件号码")
+    name: str = Field("", title="姓名")
+    sex: str = Field("", title="性别")
+    birth_date: str = Field("", title="出生日期")
+    start_date: str = Field("", title="参保日期")
+    base: str = Field("", title="缴费基数")
+    category: str = Field("", title="人员类别")
+    transfer: str = Field("", title="转移")
     error: SkipJsonSchema[str] = ""
 
 
@@ -144,8 +152,9 @@ class RetireFields(RowsFields):
 
 # --- 新参 / 续保 -----------------------------------------------------------------------------------
 
-class _EnrollHandler(ItemHandler):
+class _EnrollHandler(EnrollmentHandler[EnrollFields]):
     Fields = EnrollFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
     resume = False
 
     def check(self, *, case, fields: EnrollFields) -> None:
@@ -153,10 +162,9 @@ class _EnrollHandler(ItemHandler):
                   duplicate_resolution=fields.duplicate_resolution)
 
     def on_step(self, *, case, step: str, fields: EnrollFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(enroll_employees, unit=applicant_unit(case), rows=fields.rows(), actor=actor,
-                      resume=self.resume, duplicate_resolution=fields.duplicate_resolution,
-                      case_number=case.number)
+        _refusing(enroll_employees, unit=applicant_unit(case), rows=fields.rows(), actor=actor,
+                  resume=self.resume, duplicate_resolution=fields.duplicate_resolution,
+                  case_number=case.number)
 
 
 @register("employee_new")
@@ -190,39 +198,39 @@ def _stop_reason(case, fields: SuspendFields) -> str:
 
 
 @register("employee_suspend")
-class EmployeeSuspendHandler(ItemHandler):
+class EmployeeSuspendHandler(EnrollmentHandler[SuspendFields]):
     """职工参保登记(停保): the situation's reason (each with its proof as the catalog's materials)."""
 
     key = "employee_suspend"
     Fields = SuspendFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: SuspendFields) -> None:
         _refusing(check_suspension, unit=applicant_unit(case), rows=fields.rows(),
                   reason=_stop_reason(case, fields), on=fields.stop_date or today())
 
     def on_step(self, *, case, step: str, fields: SuspendFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(suspend_employees, unit=applicant_unit(case), rows=fields.rows(),
-                      reason=_stop_reason(case, fields), on=fields.stop_date or today(), actor=actor,
-                      case_number=case.number)
+        _refusing(suspend_employees, unit=applicant_unit(case), rows=fields.rows(),
+                  reason=_stop_reason(case, fields), on=fields.stop_date or today(), actor=actor,
+                  case_number=case.number)
 
 
 # --- 在职转退休 ------------------------------------------------------------------------------------
 
 @register("employee_retire")
-class EmployeeRetireHandler(ItemHandler):
+class EmployeeRetireHandler(EnrollmentHandler[RetireFields]):
     """职工参保登记(在职转退休): 5 working days, reviewed by a second person (catalog steps)."""
 
     key = "employee_retire"
     Fields = RetireFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: RetireFields) -> None:
         _refusing(check_retirement, unit=applicant_unit(case), rows=fields.rows(), on=fields.retire_date or today())
 
     def on_step(self, *, case, step: str, fields: RetireFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(retire_employees, unit=applicant_unit(case), rows=fields.rows(),
-                      on=fields.retire_date or today(), actor=actor, case_number=case.number)
+        _refusing(retire_employees, unit=applicant_unit(case), rows=fields.rows(),
+                  on=fields.retire_date or today(), actor=actor, case_number=case.number)
 
 
 # --- 灵活就业人员参保登记 ---------------------------------------------------------------------------
@@ -263,7 +271,7 @@ def _flexible_args(case, fields) -> dict:
 
 
 @register("flexible_enrollment")
-class FlexibleEnrollmentHandler(ItemHandler):
+class FlexibleEnrollmentHandler(EnrollmentHandler[FlexibleFields]):
     """灵活就业人员参保登记 + 主动申报 (Taiyuan 2.(4), Jincheng 二（一）, unit code 46065).
 
     The period has no unit (``unit_code`` = the region's flexible code) and one
@@ -273,14 +281,14 @@ class FlexibleEnrollmentHandler(ItemHandler):
 
     key = "flexible_enrollment"
     Fields = FlexibleFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: FlexibleFields) -> None:
         _refusing(check_flexible, **_flexible_args(case, fields))
 
     def on_step(self, *, case, step: str, fields: FlexibleFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(enroll_flexible, home_agency=case.home_agency, actor=actor, case_number=case.number,
-                      **_flexible_args(case, fields))
+        _refusing(enroll_flexible, home_agency=case.home_agency, actor=actor, case_number=case.number,
+                  **_flexible_args(case, fields))
 
 
 # --- 长治 职工参保登记 (表2: 新增 / 暂停 / 终止 / 恢复 / 在职转退休) ---------------------------------
@@ -318,13 +326,14 @@ class EmployeeEnrollmentFields(_Form):
 
 
 @register("employee_enrollment")
-class EmployeeEnrollmentHandler(ItemHandler):
+class EmployeeEnrollmentHandler(EnrollmentHandler[EmployeeEnrollmentFields]):
     """长治 职工参保登记: one handler, the chosen situation picks the action (``situation_actions`` of
     ``data/employee_rules.yaml``): 新增 → 新参 (a person applicant: 灵活就业), 恢复 → 续保,
     暂停 / 终止 → 停保 with a reason of the matching status, 在职转退休."""
 
     key = "employee_enrollment"
     Fields = EmployeeEnrollmentFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     @staticmethod
     def _situation(case) -> str:
@@ -372,8 +381,6 @@ class EmployeeEnrollmentHandler(ItemHandler):
             _refusing(check_retirement, unit=unit, rows=fields.rows(), on=fields.retire_date or today())
 
     def on_step(self, *, case, step: str, fields: EmployeeEnrollmentFields, actor: str) -> None:
-        if step != "办结":
-            return
         action, situation = self._action(case, fields)
         if action == "flexible":
             _refusing(enroll_flexible, home_agency=case.home_agency, actor=actor, case_number=case.number,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.documents.certificates import (
     CertificateRefused,
     issue_insurance_certificate,
@@ -27,6 +27,7 @@ from yibao.documents.records import (
     person_by_id_number,
     unit_by_uscc,
 )
+from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.ids import mask_resident_id
 
 PERIOD_LABELS = (("起始年月", "start_month"), ("截止年月", "end_month"))
@@ -81,30 +82,30 @@ def _keep(issued) -> None:
 
 
 @register("person_info_query", "person_payment_record")
-class PersonRecordHandler(ItemHandler):
+class PersonRecordHandler(EnrollmentHandler[PeriodFields]):
     """参保人员参保信息查询 / 缴费记录查询及打印: the person's 参保缴费记录 for a period."""
 
     key = "person_info_query"
     Fields = PeriodFields
+    acts_at = {"办结": Effect.RECORD}
 
     def check(self, *, case, fields: PeriodFields) -> None:
         _person(case)
         _period(fields)
 
     def on_step(self, *, case, step: str, fields: PeriodFields, actor: str) -> None:
-        if step != "办结":
-            return
         start, end = _period(fields)
         _keep(issue_person_record(person=_person(case), start=start, end=end, actor=actor,
                                   case_number=case.number))
 
 
 @register("insurance_certificate")
-class InsuranceCertificateHandler(ItemHandler):
+class InsuranceCertificateHandler(EnrollmentHandler[CertificateFields]):
     """出具《基本医疗保险参保凭证》: the certificate of the person's periods in the case's region."""
 
     key = "insurance_certificate"
     Fields = CertificateFields
+    acts_at = {"办结": Effect.RECORD}
 
     def check(self, *, case, fields: CertificateFields) -> None:
         try:
@@ -113,8 +114,6 @@ class InsuranceCertificateHandler(ItemHandler):
             raise HandlerRefusal(str(exc)) from exc
 
     def on_step(self, *, case, step: str, fields: CertificateFields, actor: str) -> None:
-        if step != "办结":
-            return
         try:
             _keep(issue_insurance_certificate(person=_person(case), region=case.region, actor=actor,
                                               case_number=case.number, contact=fields.contact))
@@ -123,11 +122,12 @@ class InsuranceCertificateHandler(ItemHandler):
 
 
 @register("unit_info_query")
-class UnitInfoHandler(ItemHandler):
+class UnitInfoHandler(EnrollmentHandler[PeriodFields]):
     """参保单位参保信息查询: the unit information; with Taiyuan's 单位缴费证明 also the contribution record."""
 
     key = "unit_info_query"
     Fields = PeriodFields
+    acts_at = {"办结": Effect.RECORD}
 
     def _with_record(self, case) -> bool:
         return UNIT_PAYMENT_PROOF in case.situation.get("situations", [])
@@ -137,8 +137,6 @@ class UnitInfoHandler(ItemHandler):
         _period(fields)
 
     def on_step(self, *, case, step: str, fields: PeriodFields, actor: str) -> None:
-        if step != "办结":
-            return
         unit = _unit(case)
         _keep(issue_unit_info(unit=unit, actor=actor, case_number=case.number))
         if self._with_record(case):
@@ -147,18 +145,17 @@ class UnitInfoHandler(ItemHandler):
 
 
 @register("unit_payment_record")
-class UnitPaymentRecordHandler(ItemHandler):
+class UnitPaymentRecordHandler(EnrollmentHandler[PeriodFields]):
     """参保单位医疗、生育保险缴费记录查询及打印: the unit's contribution record for a period."""
 
     key = "unit_payment_record"
     Fields = PeriodFields
+    acts_at = {"办结": Effect.RECORD}
 
     def check(self, *, case, fields: PeriodFields) -> None:
         _unit(case)
         _period(fields)
 
     def on_step(self, *, case, step: str, fields: PeriodFields, actor: str) -> None:
-        if step != "办结":
-            return
         start, end = _period(fields)
         _keep(issue_unit_record(unit=_unit(case), start=start, end=end, actor=actor, case_number=case.number))

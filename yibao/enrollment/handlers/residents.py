@@ -16,13 +16,14 @@ changzhi_forms.yaml``) where they mean the same thing, so the form 表3 / 表5 /
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, register
+from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import IdType, InsuranceStatus, Person, PersonCategory
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.persons import (
@@ -53,10 +54,16 @@ from yibao.enrollment.services.residents import (
 from yibao.ids import InvalidIdentifier
 
 SEX_CODES = {"男": "1", "女": "2"}
-IdTypeCode = Literal[tuple(IdType.values)]  # type: ignore[valid-type]
+# Literals built from data at import time: mypy sees them as str.
+if TYPE_CHECKING:
+    IdTypeCode = str
+    StopReason = str
+    OptionalStopReason = str
+else:
+    IdTypeCode = Literal[tuple(IdType.values)]
+    StopReason = Literal[tuple(resident_rules()["suspension"]["reasons"])]
+    OptionalStopReason = Literal[("",) + tuple(resident_rules()["suspension"]["reasons"])]
 ID_TYPE_TITLE = "身份证件类型（" + "、".join(f"{value} {label}" for value, label in IdType.choices) + "）"
-StopReason = Literal[tuple(resident_rules()["suspension"]["reasons"])]  # type: ignore[valid-type]
-OptionalStopReason = Literal[("",) + tuple(resident_rules()["suspension"]["reasons"])]  # type: ignore[valid-type]
 
 
 def today() -> date:
@@ -188,9 +195,10 @@ def _situations(case) -> list[str]:
 # --- 城乡居民参保登记 (Taiyuan 3.(1) 续保/新参保, Changzhi 子项3 表3) -----------------------------
 
 @register("resident_enrollment")
-class ResidentEnrollmentHandler(ItemHandler):
+class ResidentEnrollmentHandler(EnrollmentHandler[ResidentEnrollmentFields]):
     key = "resident_enrollment"
     Fields = ResidentEnrollmentFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     @staticmethod
     def _category(fields: ResidentEnrollmentFields) -> str:
@@ -214,8 +222,6 @@ class ResidentEnrollmentHandler(ItemHandler):
                   duplicate_resolution=fields.duplicate_resolution, situations=_situations(case))
 
     def on_step(self, *, case, step: str, fields: ResidentEnrollmentFields, actor: str) -> None:
-        if step != "办结":
-            return
         data = _person_data(case, fields)
         if self._stops(fields):
             _refusing(suspend_resident, person=_record(case, data.id_number), on=today(), reason=fields.stop_reason,
@@ -230,9 +236,10 @@ class ResidentEnrollmentHandler(ItemHandler):
 # --- 新生儿参保登记 (Taiyuan 3.(5)) ------------------------------------------------------------
 
 @register("newborn_enrollment")
-class NewbornEnrollmentHandler(ItemHandler):
+class NewbornEnrollmentHandler(EnrollmentHandler[PersonFields]):
     key = "newborn_enrollment"
     Fields = PersonFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: PersonFields) -> None:
         if not fields.id_number or not fields.name:
@@ -242,17 +249,17 @@ class NewbornEnrollmentHandler(ItemHandler):
         _refusing(check_newborn, region=case.region, data=_person_data(case, fields), day=today())
 
     def on_step(self, *, case, step: str, fields: PersonFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(enroll_newborn, region=case.region, home_agency=case.home_agency,
-                      data=_person_data(case, fields), day=today(), actor=actor, case_number=case.number)
+        _refusing(enroll_newborn, region=case.region, home_agency=case.home_agency,
+                  data=_person_data(case, fields), day=today(), actor=actor, case_number=case.number)
 
 
 # --- 停保 (Taiyuan 3.(3)) ---------------------------------------------------------------------
 
 @register("resident_suspend")
-class ResidentSuspendHandler(ItemHandler):
+class ResidentSuspendHandler(EnrollmentHandler[SuspendFields]):
     key = "resident_suspend"
     Fields = SuspendFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: SuspendFields) -> None:
         person = _record(case, fields.id_number)
@@ -261,17 +268,17 @@ class ResidentSuspendHandler(ItemHandler):
             raise HandlerRefusal(f"字段 停保日期：{fields.stop_date:%Y-%m-%d} 晚于今天，停保日期不能预先填写")
 
     def on_step(self, *, case, step: str, fields: SuspendFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(suspend_resident, person=_record(case, fields.id_number), on=fields.stop_date or today(),
-                      reason=fields.stop_reason, note=fields.stop_note, actor=actor, case_number=case.number)
+        _refusing(suspend_resident, person=_record(case, fields.id_number), on=fields.stop_date or today(),
+                  reason=fields.stop_reason, note=fields.stop_note, actor=actor, case_number=case.number)
 
 
 # --- 补缴 (Taiyuan 3.(4)) ---------------------------------------------------------------------
 
 @register("resident_backpay")
-class ResidentBackpayHandler(ItemHandler):
+class ResidentBackpayHandler(EnrollmentHandler[BackpayFields]):
     key = "resident_backpay"
     Fields = BackpayFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     @staticmethod
     def _request(case, fields: BackpayFields) -> BackpayRequest:
@@ -287,18 +294,19 @@ class ResidentBackpayHandler(ItemHandler):
                   request=self._request(case, fields), day=today())
 
     def on_step(self, *, case, step: str, fields: BackpayFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(backpay_resident, region=case.region, home_agency=case.home_agency,
-                      data=_person_data(case, fields), request=self._request(case, fields), day=today(),
-                      actor=actor, case_number=case.number)
+        _refusing(backpay_resident, region=case.region, home_agency=case.home_agency,
+                  data=_person_data(case, fields), request=self._request(case, fields), day=today(),
+                  actor=actor, case_number=case.number)
 
 
 # --- 多号合并 (Taiyuan 3.(2)) -----------------------------------------------------------------
 
 @register("resident_merge")
-class ResidentMergeHandler(ItemHandler):
+class ResidentMergeHandler(EnrollmentHandler[MergeFields]):
     key = "resident_merge"
     Fields = MergeFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
+    adds_steps = frozenset({"审核"})
 
     def _pair(self, case, fields: MergeFields) -> tuple[Person, Person]:
         kept = _record(case, fields.id_number, label="保留记录的身份证件号码")
@@ -320,8 +328,6 @@ class ResidentMergeHandler(ItemHandler):
         return ["审核"] if merge_needs_review(kept, duplicate) else []
 
     def on_step(self, *, case, step: str, fields: MergeFields, actor: str) -> None:
-        if step != "办结":
-            return
         kept, duplicate = self._pair(case, fields)
         reviewed = "审核" in case.steps and case.reviewed_by_id is not None
         _refusing(merge_persons, kept=kept, duplicate=duplicate, on=today(), actor=actor, reviewed=reviewed,
@@ -331,12 +337,14 @@ class ResidentMergeHandler(ItemHandler):
 # --- 参保信息变更登记 (表5 职工 / 表6 城乡居民) ---------------------------------------------------
 
 @register("person_info_change")
-class PersonInfoChangeHandler(ItemHandler):
+class PersonInfoChangeHandler(EnrollmentHandler[InfoChangeFields]):
     """Key fields go to review (extra step 审核, a second person) and apply at 办结;
     联系电话 and 居住地址 apply at 受理."""
 
     key = "person_info_change"
     Fields = InfoChangeFields
+    acts_at = {"受理": Effect.RECORD, "办结": Effect.ENTITLEMENT}
+    adds_steps = frozenset({"审核"})
 
     def _person(self, case, fields: InfoChangeFields) -> Person:
         person = _record(case, fields.id_number)

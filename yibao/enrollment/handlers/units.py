@@ -21,7 +21,8 @@ from typing import Literal
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Effect, HandlerRefusal, register
+from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import Unit
 from yibao.enrollment.services import UnitAlreadyRegistered, register_unit
 from yibao.enrollment.services.errors import EnrollmentError
@@ -130,7 +131,7 @@ def _closing_date(fields: ClosingFields | UnitRegistrationFields) -> date:
 # 分立 / 注销登记, Jincheng item 1 and its sub-item). The situation — or 表1's
 # 登记类型 暂停登记 / 注销登记 — chooses the action.
 @register("unit_registration")
-class UnitRegistrationHandler(ItemHandler):
+class UnitRegistrationHandler(EnrollmentHandler[UnitRegistrationFields]):
     """One application, one action: 参保登记 (default), 拆分、合并、分立, 暂停登记 or 注销登记.
 
     - 合并: the applicant is the absorbed unit; its insured employees move to
@@ -142,6 +143,7 @@ class UnitRegistrationHandler(ItemHandler):
 
     key = "unit_registration"
     Fields = UnitRegistrationFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def _action(self, case, fields: UnitRegistrationFields) -> str:
         chosen = _situations(case)
@@ -203,8 +205,6 @@ class UnitRegistrationHandler(ItemHandler):
         return successor
 
     def on_step(self, *, case, step: str, fields: UnitRegistrationFields, actor: str) -> None:
-        if step != "办结":
-            return
         action = self._action(case, fields)
         if action == "register":
             try:
@@ -239,21 +239,21 @@ class UnitRegistrationHandler(ItemHandler):
 # --- 单位注销 (Jincheng 附件2 一（二）) -----------------------------------------------------------
 
 @register("unit_cancellation")
-class UnitCancellationHandler(ItemHandler):
+class UnitCancellationHandler(EnrollmentHandler[ClosingFields]):
     """单位注销: refused in arrears ("单位存在欠费 ¥X，补齐后方可注销") and, unless
     同步暂停人员 = 是, while employees are insured (their number is named)."""
 
     key = "unit_cancellation"
     Fields = ClosingFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
 
     def check(self, *, case, fields: ClosingFields) -> None:
         _refusing(check_unit_closing, unit=applicant_unit(case), suspend_persons=fields.suspend_persons == "是")
 
     def on_step(self, *, case, step: str, fields: ClosingFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(cancel_unit, unit=applicant_unit(case), on=_closing_date(fields), actor=actor,
-                      reason=fields.cancel_reason or "单位注销", suspend_persons=fields.suspend_persons == "是",
-                      case_number=case.number)
+        _refusing(cancel_unit, unit=applicant_unit(case), on=_closing_date(fields), actor=actor,
+                  reason=fields.cancel_reason or "单位注销", suspend_persons=fields.suspend_persons == "是",
+                  case_number=case.number)
 
 
 # --- 单位参保信息变更登记 (表4) -----------------------------------------------------------------
@@ -285,7 +285,7 @@ class UnitInfoChangeFields(_Form):
 
 
 @register("unit_info_change")
-class UnitInfoChangeHandler(ItemHandler):
+class UnitInfoChangeHandler(EnrollmentHandler[UnitInfoChangeFields]):
     """单位参保信息变更登记: the record changes at 办结.
 
     A change of a key field (统一社会信用代码, 单位名称, 法定代表人) adds the step
@@ -295,6 +295,8 @@ class UnitInfoChangeHandler(ItemHandler):
 
     key = "unit_info_change"
     Fields = UnitInfoChangeFields
+    acts_at = {"办结": Effect.ENTITLEMENT}
+    adds_steps = frozenset({"审核"})
 
     def check(self, *, case, fields: UnitInfoChangeFields) -> None:
         unit = applicant_unit(case)
@@ -311,6 +313,5 @@ class UnitInfoChangeHandler(ItemHandler):
         return ["审核"] if unit_change_needs_review(changes) else []
 
     def on_step(self, *, case, step: str, fields: UnitInfoChangeFields, actor: str) -> None:
-        if step == "办结":
-            _refusing(change_unit_info, unit=applicant_unit(case), wanted=fields.wanted(), actor=actor,
-                      case_number=case.number)
+        _refusing(change_unit_info, unit=applicant_unit(case), wanted=fields.wanted(), actor=actor,
+                  case_number=case.number)
