@@ -6,10 +6,11 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
+from yibao.api.auth import ValidationErrorOut
 from yibao.api.auth import router as auth_router
 from yibao.api.cases import install_case_error_handlers
 from yibao.api.cases import router as cases_router
@@ -84,8 +85,16 @@ class ItemFilter(Schema):
     q: str | None = Field(None, max_length=50, description="中文关键词，如 异地、报销")
 
 
+# Dates the calendar answers for: wide enough for any case, narrow enough that the
+# arithmetic never leaves Python's date range (9999-12-31 + 5 days would be a 500).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+# The longest range /workdays/count accepts (10 years of days).
+MAX_COUNT_DAYS = 3660
+
+
 class AddIn(Schema):
-    start: date = Field(description="起算日（当日不计入），YYYY-MM-DD")
+    start: date = Field(ge=EARLIEST, le=LATEST, description="起算日（当日不计入），YYYY-MM-DD")
     days: int = Field(ge=0, le=3650, description="天数")
     kind: LimitKind = Field(LimitKind.working_days, description="working_days 工作日 / natural_days 自然日 / instant 即时")
 
@@ -99,8 +108,8 @@ class AddOut(Schema):
 
 
 class CountIn(Schema):
-    start: date
-    end: date
+    start: date = Field(ge=EARLIEST, le=LATEST, description="起始日（不计入），YYYY-MM-DD")
+    end: date = Field(ge=EARLIEST, le=LATEST, description=f"结束日（计入），与起始日相隔不超过 {MAX_COUNT_DAYS} 天")
 
 
 class CountOut(Schema):
@@ -173,7 +182,7 @@ def export_items(request, city: str):
     return export_version(_version(city))
 
 
-@api.get("/workdays/add", response=AddOut, tags=["工作日"], summary="起算日加 N 个工作日或自然日")
+@api.get("/workdays/add", response={200: AddOut, 422: ValidationErrorOut}, tags=["工作日"], summary="起算日加 N 个工作日或自然日")
 def workdays_add(request, params: Query[AddIn]):
     days = 0 if params.kind is LimitKind.instant else params.days
     result = workdays.compute_due_date(params.start, params.kind.value, days)
@@ -183,7 +192,10 @@ def workdays_add(request, params: Query[AddIn]):
     return {"start": params.start, "days": days, "kind": params.kind.value, "result": result, "rule": rule}
 
 
-@api.get("/workdays/count", response=CountOut, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")
+@api.get("/workdays/count", response={200: CountOut, 422: ValidationErrorOut}, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")
 def workdays_count(request, params: Query[CountIn]):
+    if abs((params.end - params.start).days) > MAX_COUNT_DAYS:
+        raise ValidationError([{"loc": ("query", "end"), "type": "date_range",
+                                "msg": f"与 start 相隔不能超过 {MAX_COUNT_DAYS} 天（10 年），请分段计算"}])
     return {"start": params.start, "end": params.end,
             "working_days": workdays.count_working_days(params.start, params.end)}
