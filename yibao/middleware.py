@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # A NUL written as a JSON escape: \u0000 preceded by an even number of backslashes
@@ -53,7 +54,13 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        where = self._nul_in(request)
+        try:
+            where = self._nul_in(request)
+        except RequestDataTooBig:
+            if request.content_type and request.content_type.endswith("json"):
+                # The API answers this itself (413 with its error body) when the view reads it.
+                return self.get_response(request)
+            return _refusal(request, 413, "请求内容超过上限，请压缩或分批上传文件")
         if where:
             return _refusal(request, 400, f"{where}含有不允许的空字符（NUL，%00），请检查输入")
         return self.get_response(request)
