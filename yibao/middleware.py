@@ -90,3 +90,29 @@ class NulByteMiddleware:
             if b"\0" in body or _JSON_NUL.search(body):
                 return "JSON 内容"
         return ""
+
+
+class JsonObjectBodyMiddleware:
+    """Answer 422 to an API request whose JSON body is not an object (``[null,null]``, ``7``, ``null``).
+
+    django-ninja reads a schema from any value's attributes, so a list became a
+    body with every field at its default: ``[null,null]`` cancelled a filing. Every
+    body of this API is an object; only the first character is looked at.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if (request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS")
+                and (request.content_type or "").endswith("json")):
+            try:
+                head = request.body[:4096].lstrip()
+            except RequestDataTooBig:
+                return self.get_response(request)  # the API answers 413 itself
+            if head and not head.startswith(b"{"):
+                message = "请求体应为 JSON 对象（以 { 开头），例如 {\"reason\": \"…\"}"
+                return JsonResponse({"detail": f"字段 请求体：{message}",
+                                     "errors": [{"field": "请求体", "message": message}]},
+                                    status=422, json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # First: refuse an oversized body before anything reads it, and NUL bytes before any view.
     "yibao.middleware.RequestBodyCapMiddleware",
     "yibao.middleware.NulByteMiddleware",
+    "yibao.middleware.JsonObjectBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

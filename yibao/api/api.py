@@ -22,6 +22,7 @@ from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
 from yibao.offsite.api import router as offsite_router
 from yibao.transfers.api import router as transfers_router
+from yibao.validation import IsoDate, PlainInt
 from yibao.workdays import calendar as workdays
 
 
@@ -81,7 +82,7 @@ class LimitKind(StrEnum):
 
 class ItemFilter(Schema):
     city: str | None = Field(None, description="城市标识，如 taiyuan、changzhi、jincheng")
-    category: int | None = Field(None, ge=1, le=10, description="类别序号 1–10")
+    category: PlainInt | None = Field(None, ge=1, le=10, description="类别序号 1–10")
     q: str | None = Field(None, max_length=50, description="中文关键词，如 异地、报销")
 
 
@@ -94,8 +95,8 @@ MAX_COUNT_DAYS = 3660
 
 
 class AddIn(Schema):
-    start: date = Field(ge=EARLIEST, le=LATEST, description="起算日（当日不计入），YYYY-MM-DD")
-    days: int = Field(ge=0, le=3650, description="天数")
+    start: IsoDate = Field(ge=EARLIEST, le=LATEST, description="起算日（当日不计入），YYYY-MM-DD")
+    days: PlainInt = Field(ge=0, le=3650, description="天数")
     kind: LimitKind = Field(LimitKind.working_days, description="working_days 工作日 / natural_days 自然日 / instant 即时")
 
 
@@ -108,8 +109,8 @@ class AddOut(Schema):
 
 
 class CountIn(Schema):
-    start: date = Field(ge=EARLIEST, le=LATEST, description="起始日（不计入），YYYY-MM-DD")
-    end: date = Field(ge=EARLIEST, le=LATEST, description=f"结束日（计入），与起始日相隔不超过 {MAX_COUNT_DAYS} 天")
+    start: IsoDate = Field(ge=EARLIEST, le=LATEST, description="起始日（不计入），YYYY-MM-DD")
+    end: IsoDate = Field(ge=EARLIEST, le=LATEST, description=f"结束日（计入），与起始日相隔不超过 {MAX_COUNT_DAYS} 天")
 
 
 class CountOut(Schema):
