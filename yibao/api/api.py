@@ -10,7 +10,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
-from yibao.api.auth import ValidationErrorOut
+from yibao.api.auth import ErrorOut, ValidationErrorOut
 from yibao.api.auth import router as auth_router
 from yibao.api.cases import install_case_error_handlers
 from yibao.api.cases import router as cases_router
@@ -31,7 +31,46 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# Answers every operation may give before its view runs (yibao.middleware), or that
+# django-ninja gives itself; documented on every operation so clients (and
+# schemathesis) find no undocumented status.
+COMMON_RESPONSES = {
+    "400": "请求无效：含空字符（%00），或 JSON 无法解析",
+    "413": "请求内容超过上限",
+}
+BODY_RESPONSES = {"422": "请求体不是 JSON 对象，或字段无效"}
+PARAMETER_RESPONSES = {"422": "参数无效（字段见 errors[].field）"}
+AUTH_RESPONSES = {"401": "未登录或令牌无效"}
+PATH_RESPONSES = {"404": "路径中的对象不存在"}
+ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+class YibaoAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the statuses the middleware and ninja add."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema())
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                extra = dict(COMMON_RESPONSES)
+                if operation.get("requestBody"):
+                    extra.update(BODY_RESPONSES)
+                if operation.get("parameters"):
+                    extra.update(PARAMETER_RESPONSES)
+                if operation.get("security"):
+                    extra.update(AUTH_RESPONSES)
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    extra.update(PATH_RESPONSES)
+                for status, description in extra.items():
+                    operation["responses"].setdefault(status, {"description": description, "content": ERROR_BODY})
+        return schema
+
+
+api = YibaoAPI(
     renderer=ChineseJSONRenderer(),
     title="yibao 医保经办服务平台 API",
     version="1.0",
