@@ -192,7 +192,7 @@ def list_regions(request):
     ]
 
 
-@api.get("/items", response=list[ItemSummary], tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
+@api.get("/items", response={200: list[ItemSummary], 404: ErrorOut, 422: ValidationErrorOut}, tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
 def list_items(request, filters: Query[ItemFilter]):
     cities = [filters.city] if filters.city else [r.slug for r in selectors.regions_with_catalog()]
     result = []
