@@ -133,6 +133,12 @@ def _member_chunks(data: bytes, info: zipfile.ZipInfo, budget: int, caps: Workbo
                     yield out
                 if inflater.eof:
                     return
+        # What the decompressor still holds for input it has consumed (at most its window).
+        out = inflater.flush(CHUNK)
+        if produced + len(out) > budget:
+            raise _too_big(caps)
+        if out:
+            yield out
     except zlib.error as exc:
         raise WorkbookRefused(f"{caps.label}已损坏，无法读取，请使用下载的 Excel 模板（.xlsx）填写") from exc
 
