@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuse an oversized body before anything reads it, and NUL bytes before any view.
+    "yibao.middleware.RequestBodyCapMiddleware",
+    "yibao.middleware.NulByteMiddleware",
+    "yibao.middleware.JsonObjectBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +93,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("YIBAO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'yibao.sqlite3'}"),
         conn_max_age=int(os.environ.get("YIBAO_DB_CONN_MAX_AGE", "60")),
+        # A persistent connection the server has closed (restart, pg_terminate_backend)
+        # is replaced at the start of the next request instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -135,6 +142,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Scans are capped at 10 MB each (yibao.cases.uploads); an API request carries
 # several of them base64-encoded in JSON, so the body limit must be larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+# Files above this go to a temporary file while the request is read, not into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every request body (multipart or JSON) larger than this is refused with 413 before it
+# is read (yibao.middleware.RequestBodyCapMiddleware): a form carries a few 10 MB scans.
+YIBAO_MAX_REQUEST_BODY = int(os.environ.get("YIBAO_MAX_REQUEST_BODY_MB", "64")) * 1024 * 1024
 
 TASKS = {
     "default": {

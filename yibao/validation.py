@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
+
 # pydantic error types → Chinese wording (the field name is prefixed by the caller).
 MESSAGES = {
     "too_short": "至少需要 {min_length} 项",
@@ -47,3 +54,35 @@ def chinese_message(error: dict) -> str:
         return template
 
 
+
+
+# --- strict query types ----------------------------------------------------------------
+# pydantic's lax mode reads "5_0" as 50, " 5 " and "5.0" as 5, and the number 0 as the date
+# 1970-01-01; an API must refuse such input instead of guessing (schemathesis found all three).
+
+_DIGITS = re.compile(r"^-?[0-9]{1,9}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _plain_int(value):
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_parsing", "应为整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _DIGITS.match(value):
+        return int(value)
+    raise PydanticCustomError("int_parsing", "应为整数")
+
+
+def _iso_date(value):
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise PydanticCustomError("date_parsing", "日期格式无效，应为 YYYY-MM-DD")
+
+
+# A whole number written with digits only (at most 9, optionally after a minus sign).
+PlainInt = Annotated[int, BeforeValidator(_plain_int)]
+# A date written YYYY-MM-DD (or already a date), nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -381,3 +381,15 @@ def test_openapi_documents_the_new_paths_and_their_responses(client, db):
     assert "security" not in paths["/api/progress"]["get"]
     assert "TokenAuth" in schema["components"]["securitySchemes"]
     assert PDF_B64  # the fixtures' sample scan is a real PDF header
+
+
+@pytest.mark.parametrize("limit", ["5_0", " 5 ", "5.0", "+5", "1e2", "true", "999999999999999999999"])
+def test_a_garbage_limit_is_refused_naming_the_field(as_person, limit):
+    response = as_person.get("/api/cases", {"limit": limit})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"
+
+
+def test_an_offset_past_any_real_list_is_refused(as_person):
+    response = as_person.get("/api/cases", {"offset": "999999999"})
+    assert response.status_code == 422 and "字段 offset：不能大于 100000" in response.json()["detail"]

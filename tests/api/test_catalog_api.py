@@ -72,3 +72,23 @@ def test_openapi_document_is_served(client):
     assert client.get("/api/docs").status_code == 200
     schema = client.get("/api/openapi.json").json()
     assert "/api/items" in schema["paths"] and "/api/workdays/add" in schema["paths"]
+
+
+def test_counting_working_days_over_ten_thousand_years_is_refused_naming_the_fields(client):
+    response = client.get("/api/workdays/count", {"start": "0001-01-01", "end": "9999-12-31"})
+    assert response.status_code == 422
+    body = response.json()
+    assert {e["field"] for e in body["errors"]} == {"start", "end"}
+    assert "不能小于 1900-01-01" in body["detail"]
+
+
+def test_counting_working_days_over_more_than_ten_years_is_refused(client):
+    response = client.get("/api/workdays/count", {"start": "2000-01-01", "end": "2026-01-01"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "字段 end：与 start 相隔不能超过 3660 天（10 年），请分段计算"
+
+
+def test_adding_days_past_the_calendar_is_refused(client):
+    response = client.get("/api/workdays/add", {"start": "9999-12-30", "days": 5})
+    assert response.status_code == 422
+    assert "字段 start：不能大于 2199-12-31" in response.json()["detail"]

@@ -178,3 +178,22 @@ def test_the_menu_entry_sends_units_to_the_roster_page_and_clerks_to_the_query(c
     assert client.get("/offsite/")["Location"] == "/offsite/batch/"
     client.force_login(clerks["taiyuan"].user)
     assert client.get("/offsite/")["Location"] == "/offsite/staff/"
+
+
+@pytest.mark.parametrize("body", ["[null,null]", "[]", "null", "7", '"取消"'])
+def test_api_cancel_refuses_a_body_that_is_not_an_object_and_keeps_the_filing(client, two_filings, body):
+    mine, _other = two_filings
+    headers = bearer(PersonAccount.objects.get(id_number=mine.person.id_number).user, "person")
+    response = client.post(f"/api/offsite/filings/{mine.number}/cancel", body,
+                           content_type="application/json", **headers)
+    assert response.status_code == 422
+    assert "JSON 对象" in response.json()["detail"]
+    mine.refresh_from_db()
+    assert mine.status != FilingStatus.CANCELLED
+
+
+@pytest.mark.parametrize("on", ["0", "1", "20260601", "2026-06-01T00:00"])
+def test_api_staff_query_refuses_a_day_that_is_not_a_date(client, two_filings, clerks, on):
+    response = client.get("/api/staff/offsite/filings", {"on": on}, **bearer(clerks["changzhi"].user, "staff"))
+    assert response.status_code == 422
+    assert "字段 on：日期格式无效，应为 YYYY-MM-DD" in response.json()["detail"]

@@ -4,8 +4,10 @@ import datetime
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from tests.hostile import workbooks as hostile
 from tests.offsite.conftest import (
     TODAY,
     apply_and_complete,
@@ -172,3 +174,15 @@ def test_a_cancellation_is_asked_of_the_insuring_city(make_insured):
     person = make_insured("jincheng")
     with pytest.raises(InvalidApplication, match="不在长治市参保"):
         submit(current_item("changzhi", "remote-temporary"), person, {"registration": "取消", "filing_number": "YD0000000001"})
+
+
+@pytest.mark.parametrize(("hostile_file", "message"), [
+    ("xfd_only", "超过行数上限"), ("last_row", "到第 1048576 行，超过行数上限"),
+    ("deflate_bomb", "解压大小上限"), ("wide_row", "超过列数上限")])
+def test_a_hostile_roster_is_refused_before_the_excel_reader_sees_it(client, unit, catalog, hostile_file, message):
+    client.force_login(unit[1].user)
+    response = client.post("/offsite/batch/", {
+        "item": "taiyuan/remote-stationed-worker", "phone": "0351-1234567",
+        "roster": SimpleUploadedFile("roster.xlsx", hostile.CORPUS[hostile_file]())})
+    assert response.status_code == 400
+    assert message in response.content.decode()

@@ -6,10 +6,11 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
+from yibao.api.auth import ErrorOut, ValidationErrorOut
 from yibao.api.auth import router as auth_router
 from yibao.api.cases import install_case_error_handlers
 from yibao.api.cases import router as cases_router
@@ -21,6 +22,7 @@ from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
 from yibao.offsite.api import router as offsite_router
 from yibao.transfers.api import router as transfers_router
+from yibao.validation import IsoDate, PlainInt
 from yibao.workdays import calendar as workdays
 
 
@@ -29,7 +31,46 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# Answers every operation may give before its view runs (yibao.middleware), or that
+# django-ninja gives itself; documented on every operation so clients (and
+# schemathesis) find no undocumented status.
+COMMON_RESPONSES = {
+    "400": "请求无效：含空字符（%00），或 JSON 无法解析",
+    "413": "请求内容超过上限",
+}
+BODY_RESPONSES = {"422": "请求体不是 JSON 对象，或字段无效"}
+PARAMETER_RESPONSES = {"422": "参数无效（字段见 errors[].field）"}
+AUTH_RESPONSES = {"401": "未登录或令牌无效"}
+PATH_RESPONSES = {"404": "路径中的对象不存在"}
+ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+class YibaoAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the statuses the middleware and ninja add."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema())
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                extra = dict(COMMON_RESPONSES)
+                if operation.get("requestBody"):
+                    extra.update(BODY_RESPONSES)
+                if operation.get("parameters"):
+                    extra.update(PARAMETER_RESPONSES)
+                if operation.get("security"):
+                    extra.update(AUTH_RESPONSES)
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    extra.update(PATH_RESPONSES)
+                for status, description in extra.items():
+                    operation["responses"].setdefault(status, {"description": description, "content": ERROR_BODY})
+        return schema
+
+
+api = YibaoAPI(
     renderer=ChineseJSONRenderer(),
     title="yibao 医保经办服务平台 API",
     version="1.0",
@@ -80,13 +121,21 @@ class LimitKind(StrEnum):
 
 class ItemFilter(Schema):
     city: str | None = Field(None, description="城市标识，如 taiyuan、changzhi、jincheng")
-    category: int | None = Field(None, ge=1, le=10, description="类别序号 1–10")
+    category: PlainInt | None = Field(None, ge=1, le=10, description="类别序号 1–10")
     q: str | None = Field(None, max_length=50, description="中文关键词，如 异地、报销")
 
 
+# Dates the calendar answers for: wide enough for any case, narrow enough that the
+# arithmetic never leaves Python's date range (9999-12-31 + 5 days would be a 500).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+# The longest range /workdays/count accepts (10 years of days).
+MAX_COUNT_DAYS = 3660
+
+
 class AddIn(Schema):
-    start: date = Field(description="起算日（当日不计入），YYYY-MM-DD")
-    days: int = Field(ge=0, le=3650, description="天数")
+    start: IsoDate = Field(ge=EARLIEST, le=LATEST, description="起算日（当日不计入），YYYY-MM-DD")
+    days: PlainInt = Field(ge=0, le=3650, description="天数")
     kind: LimitKind = Field(LimitKind.working_days, description="working_days 工作日 / natural_days 自然日 / instant 即时")
 
 
@@ -99,8 +148,8 @@ class AddOut(Schema):
 
 
 class CountIn(Schema):
-    start: date
-    end: date
+    start: IsoDate = Field(ge=EARLIEST, le=LATEST, description="起始日（不计入），YYYY-MM-DD")
+    end: IsoDate = Field(ge=EARLIEST, le=LATEST, description=f"结束日（计入），与起始日相隔不超过 {MAX_COUNT_DAYS} 天")
 
 
 class CountOut(Schema):
@@ -143,7 +192,7 @@ def list_regions(request):
     ]
 
 
-@api.get("/items", response=list[ItemSummary], tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
+@api.get("/items", response={200: list[ItemSummary], 404: ErrorOut, 422: ValidationErrorOut}, tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
 def list_items(request, filters: Query[ItemFilter]):
     cities = [filters.city] if filters.city else [r.slug for r in selectors.regions_with_catalog()]
     result = []
@@ -173,7 +222,7 @@ def export_items(request, city: str):
     return export_version(_version(city))
 
 
-@api.get("/workdays/add", response=AddOut, tags=["工作日"], summary="起算日加 N 个工作日或自然日")
+@api.get("/workdays/add", response={200: AddOut, 422: ValidationErrorOut}, tags=["工作日"], summary="起算日加 N 个工作日或自然日")
 def workdays_add(request, params: Query[AddIn]):
     days = 0 if params.kind is LimitKind.instant else params.days
     result = workdays.compute_due_date(params.start, params.kind.value, days)
@@ -183,7 +232,10 @@ def workdays_add(request, params: Query[AddIn]):
     return {"start": params.start, "days": days, "kind": params.kind.value, "result": result, "rule": rule}
 
 
-@api.get("/workdays/count", response=CountOut, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")
+@api.get("/workdays/count", response={200: CountOut, 422: ValidationErrorOut}, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")
 def workdays_count(request, params: Query[CountIn]):
+    if abs((params.end - params.start).days) > MAX_COUNT_DAYS:
+        raise ValidationError([{"loc": ("query", "end"), "type": "date_range",
+                                "msg": f"与 start 相隔不能超过 {MAX_COUNT_DAYS} 天（10 年），请分段计算"}])
     return {"start": params.start, "end": params.end,
             "working_days": workdays.count_working_days(params.start, params.end)}

@@ -55,6 +55,7 @@ from yibao.evaluations.services import (
 )
 from yibao.ledger.selectors import LedgerRow, ledger_rows
 from yibao.ledger.supervision import LedgerError, LedgerForbidden
+from yibao.validation import IsoDate, PlainInt
 
 STAFF_ONLY = "仅限经办人员"
 APPLICANT_ONLY = "仅限参保个人或单位账号"
@@ -171,8 +172,8 @@ class EvaluationOut(Schema):
 
 class CaseListQuery(Schema):
     status: CaseStatus | None = Field(None, description="按状态筛选")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    limit: PlainInt = Field(50, ge=1, le=200)
+    offset: PlainInt = Field(0, ge=0, le=100_000)
 
 
 class CaseSummaryOut(Schema):
@@ -357,8 +358,8 @@ class WindowCaseIn(WindowIn):
 
 
 class LedgerQuery(Schema):
-    start: date = Field(description="起始日期 YYYY-MM-DD")
-    end: date = Field(description="截止日期 YYYY-MM-DD（含）")
+    start: IsoDate = Field(description="起始日期 YYYY-MM-DD")
+    end: IsoDate = Field(description="截止日期 YYYY-MM-DD（含）")
 
 
 class LedgerRowOut(Schema):

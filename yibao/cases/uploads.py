@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 MAX_UPLOAD_BYTES = getattr(settings, "YIBAO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 SIGNATURES = (
@@ -42,8 +43,14 @@ def sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _save_if_missing(path: str, content: bytes) -> None:
+    # Content-addressed: the same scan uploaded twice is stored once.
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(content))
+
+
 def store_upload(*, name: str, content: bytes) -> StoredUpload:
-    """Check one upload and store it; raise UploadRefused with a Chinese message."""
+    """Check one upload and store it when the transaction commits; raise UploadRefused in Chinese."""
     label = f"文件「{name}」"
     if not content:
         raise UploadRefused(f"{label}是空文件")
@@ -57,6 +64,7 @@ def store_upload(*, name: str, content: bytes) -> StoredUpload:
     content_type, extension = kind
     digest = hashlib.sha256(content).hexdigest()
     path = f"cases/{digest[:2]}/{digest}.{extension}"
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(content))
+    # Written only when the case's transaction commits: a refused application (any
+    # later check raising) leaves nothing on disk. Outside a transaction, at once.
+    transaction.on_commit(lambda: _save_if_missing(path, content))
     return StoredUpload(digest, content_type, len(content), name[:200], path)

@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 from yibao.accounts.selectors import person_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, field_error, token_auth
 from yibao.ids import InvalidIdentifier, mask_resident_id, validate_resident_id
+from yibao.validation import PlainInt
 
 from . import selectors
 from .id_documents import validate_id_document
@@ -89,7 +90,7 @@ class ContributionsOut(Schema):
 
 
 class MonthsQuery(Schema):
-    months: int = Field(12, ge=1, le=120, description="最近多少条月度缴费记录（1–120，默认 12）")
+    months: PlainInt = Field(12, ge=1, le=120, description="最近多少条月度缴费记录（1–120，默认 12）")
 
 
 class IdTypeQuery(Schema):

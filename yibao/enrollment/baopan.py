@@ -27,6 +27,7 @@ from yibao.enrollment.services.contributions import (
     GoodRow,
     baopan_rules,
 )
+from yibao.workbooks import WorkbookCaps, WorkbookRefused, check_workbook
 
 SHEET = "缴费基数申报"
 TITLE = "职工医保缴费基数申报表（报盘）"
@@ -44,6 +45,12 @@ MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 # openpyxl/Excel numbers hold 15 significant digits: an 18-digit ID typed as a number is already wrong.
 LONGEST_EXACT_NUMBER = 15
+# Rows a user formatted or left empty below the data are tolerated up to this many; the
+# exact row limit is checked on the rows that hold data.
+SPARE_ROWS = 1000
+# Checked on the zip before calamine opens it (yibao.workbooks): the title and header rows,
+# MAX_ROWS data rows and a few spare columns.
+CAPS = WorkbookCaps(label="报盘文件", max_rows=FIRST_DATA_ROW - 1 + MAX_ROWS + SPARE_ROWS, max_columns=26, max_bytes=MAX_BYTES)
 
 
 class BaopanFileError(ValueError):
@@ -125,10 +132,10 @@ def _id_text(value) -> tuple[str, str]:
 
 def read_baopan(content: bytes) -> BaopanRead:
     """Every data row of a 报盘 as a ``BaseRow``, and every row that cannot be read, at once."""
-    if not content:
-        raise BaopanFileError("报盘文件是空文件")
-    if len(content) > MAX_BYTES:
-        raise BaopanFileError(f"报盘文件超过 {MAX_BYTES // 1024 // 1024} MB，请分批申报")
+    try:
+        check_workbook(content, CAPS)
+    except WorkbookRefused as exc:
+        raise BaopanFileError(str(exc)) from exc
     try:
         book = CalamineWorkbook.from_filelike(BytesIO(content))
     except Exception as exc:  # calamine raises its own errors for anything not a workbook

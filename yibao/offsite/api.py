@@ -27,6 +27,7 @@ from yibao.offsite.selectors import (
     filings_of_person,
 )
 from yibao.offsite.services import FilingError, cancel_filing
+from yibao.validation import IsoDate
 
 router = Router(tags=["异地就医备案"], auth=token_auth)
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
@@ -60,7 +61,7 @@ class StaffFilingQuery(Schema):
     id_number: str = Field("", max_length=18, description="公民身份号码")
     destination: str = Field("", max_length=30, description="转往地：省或地级市的名称或代码")
     category: FilingCategory | None = Field(None, description="人员类别")
-    on: date | None = Field(None, description="在该日有效的备案")
+    on: IsoDate | None = Field(None, description="在该日有效的备案（YYYY-MM-DD）")
 
 
 class CancelIn(Schema):

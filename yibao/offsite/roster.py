@@ -28,6 +28,7 @@ from yibao.offsite.models import FilingCategory
 from yibao.offsite.rules import ItemRule, category_label
 from yibao.offsite.services import check_roster
 from yibao.validation import chinese_message
+from yibao.workbooks import WorkbookCaps, WorkbookRefused, check_workbook
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -45,6 +46,11 @@ COLUMNS = (
     ("联系电话", "phone", False),
     ("备注", "reason", False),
 )
+# Rows a user formatted or left empty below the data are tolerated up to this many; the
+# exact row limit is checked on the rows that hold data.
+SPARE_ROWS = 1000
+# Checked on the zip before calamine opens it (yibao.workbooks).
+CAPS = WorkbookCaps(label="花名表文件", max_rows=FIRST_DATA_ROW - 1 + MAX_ROWS + SPARE_ROWS, max_columns=26, max_bytes=MAX_BYTES)
 LABELS = {name: header for header, name, _ in COLUMNS}
 
 
@@ -125,8 +131,10 @@ def _date(value, label: str) -> dt.date | None:
 
 def read_roster(content: bytes) -> RosterRead:
     """Every data row of a 花名表 as a ``RosterRow``, and every row that cannot be read, at once."""
-    if len(content) > MAX_BYTES:
-        raise RosterFileError(f"花名表文件超过 {MAX_BYTES // 1024 // 1024} MB")
+    try:
+        check_workbook(content, CAPS)
+    except WorkbookRefused as exc:
+        raise RosterFileError(str(exc)) from exc
     try:
         book = CalamineWorkbook.from_filelike(BytesIO(content))
         table = book.get_sheet_by_index(0).to_python(skip_empty_area=False)

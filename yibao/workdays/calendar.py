@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from bisect import bisect_right
 from datetime import date, timedelta
 from time import monotonic
 from typing import Final
@@ -180,21 +181,47 @@ def add_natural_days(start: date, n: int) -> date:
     return day
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday, ordinal 1) through ``day``."""
+    n = day.toordinal()
+    return n // 7 * 5 + min(n % 7, 5)
+
+
+def _library_years() -> range:
+    """The years chinese-calendar carries arrangements for."""
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return range(years[0], years[-1] + 1)
+
+
+_LIBRARY_YEARS: Final = _library_years()
+# Every day whose status differs or may differ from Monday-to-Friday, per chinese-calendar.
+_LIBRARY_EXCEPTIONS: Final = tuple(sorted(set(chinese_calendar.holidays) | set(chinese_calendar.workdays)))
+
+
 def count_working_days(start: date, end: date) -> int:
     """Count the working days in (start, end]: ``start`` excluded, ``end`` included.
 
     The inverse of ``add_working_days``: the count from ``start`` to
     ``add_working_days(start, n)`` is ``n``. Returns 0 when ``end <= start``.
+
+    Independent of the length of the range: Monday-to-Friday days by arithmetic,
+    corrected on the days the holiday table or chinese-calendar sets otherwise.
     """
     if end <= start:
         return 0
     overrides = _get_overrides()
-    count = 0
-    day = start
-    while day < end:
-        day += _ONE_DAY
-        if _is_working_day(day, overrides):
-            count += 1
+    count = _weekdays_through(end) - _weekdays_through(start)
+    exceptions = set(_LIBRARY_EXCEPTIONS[bisect_right(_LIBRARY_EXCEPTIONS, start):
+                                         bisect_right(_LIBRARY_EXCEPTIONS, end)])
+    exceptions.update(day for day in overrides if start < day <= end)
+    for day in exceptions:
+        count += int(_is_working_day(day, overrides)) - int(day.weekday() < 5)
+    # The day loop warned about every year it met that neither table knows; so does this.
+    first = (start + _ONE_DAY).year
+    for year in range(max(first, _LIBRARY_YEARS.stop), end.year + 1):
+        _warn_unknown_year(year)
+    for year in range(first, min(end.year + 1, _LIBRARY_YEARS.start)):
+        _warn_unknown_year(year)
     return count
 
 

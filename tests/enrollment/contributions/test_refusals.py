@@ -1,5 +1,6 @@
 """Every remaining refusal of contributions, the 报盘 and withdrawals: a Chinese message, nothing changed."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from io import BytesIO
@@ -11,6 +12,7 @@ from openpyxl import Workbook
 
 from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
 from tests.factories import UnitAccountFactory
+from tests.hostile import workbooks as hostile
 from yibao.cases.models import Case
 from yibao.cases.services import InvalidApplication
 from yibao.enrollment import baopan
@@ -87,9 +89,9 @@ def test_an_empty_file_is_refused():
 
 
 def test_a_file_over_the_size_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(baopan, "MAX_BYTES", 100)
+    monkeypatch.setattr(baopan, "CAPS", dataclasses.replace(baopan.CAPS, max_bytes=100))
 
-    with pytest.raises(baopan.BaopanFileError, match="超过"):
+    with pytest.raises(baopan.BaopanFileError, match="文件大小上限"):
         baopan.read_baopan(workbook([("1", "2", "3", "4", "")]))
 
 
@@ -274,3 +276,16 @@ def test_the_commitment_needs_a_login_and_a_case_one_may_see(client, unit_login)
     assert client.get(url).status_code == 302
     client.force_login(unit_login.user)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("hostile_file", "message"), [
+    ("xfd_only", "超过行数上限"), ("last_row", "到第 1048576 行，超过行数上限"),
+    ("deflate_bomb", "解压大小上限"), ("lying_bomb", "解压大小上限"), ("not_a_zip", "报盘文件无法读取")])
+def test_a_hostile_workbook_is_refused_before_the_excel_reader_sees_it(unit_client, hostile_file, message):
+    content = hostile.CORPUS[hostile_file]()
+
+    response = unit_client.post("/enrollment/baopan/", {"action": "check", "year": str(YEAR), "baopan":
+                                                        SimpleUploadedFile("b.xlsx", content)})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
