@@ -25,8 +25,9 @@ COMMANDS = {
 # Commands that work without a migrated database: they create it, only read
 # files, or say by themselves what is wrong (runserver, check).
 NO_DATABASE_NEEDED = {"demo", "migrate", "serve", "check"}
-# Sub-commands of a database command that read only the data files.
-FILE_ONLY = {("catalog", "validate")}
+# Sub-commands that read only the data files (export falls back to them
+# when nothing is loaded; see yibao.catalog.export).
+FILE_ONLY = {("catalog", "validate"), ("catalog", "export")}
 
 
 def usage() -> str:
