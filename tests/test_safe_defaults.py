@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template import engines
+from django.test import Client
+
+from yibao.documents.verification import verify_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATE_ROOTS = [PROJECT / "yibao"]
@@ -108,8 +111,6 @@ def test_the_500_page_is_chinese_and_needs_no_context():
 
 @pytest.mark.django_db
 def test_the_csrf_failure_page_is_chinese():
-    from django.test import Client
-
     csrf_client = Client(enforce_csrf_checks=True)
     response = csrf_client.post("/accounts/login/", {"kind": "person"})
     assert response.status_code == 403 and "页面已过期" in response.content.decode()
@@ -144,3 +145,8 @@ def test_the_api_docs_load_their_assets_from_this_server(client):
     assert not re.search(r"(src|href)=\"(https?:)?//", page), "the docs page must work offline"
     asset = re.search(r"src=\"([^\"]*swagger-ui-bundle\.js)\"", page).group(1)
     assert client.get(asset).status_code == 200
+
+
+def test_verification_codes_point_at_the_public_address(settings):
+    settings.YIBAO_PUBLIC_URL = "http://10.1.2.3:9000"
+    assert verify_url("ABCDEFGHJKMNPQRS") == "http://10.1.2.3:9000/documents/verify/ABCDEFGHJKMNPQRS/"
