@@ -40,7 +40,21 @@ def test_a_password_spray_from_one_address_is_stopped(client):
     assert client.session.get("_auth_user_id") is None
     # No victim's own account got locked by the spray (one failure each at most).
     assert not LoginThrottle.objects.filter(locked_until__isnull=False).exists()
-    assert AuditEntry.objects.filter(action="accounts.login.address_locked").count() == 21
+    # The block is audited once, not once per refused attempt.
+    assert AuditEntry.objects.filter(action="accounts.login.address_locked").count() == 1
+    assert LoginAddressThrottle.objects.get(address="127.0.0.1").blocked_attempts == 21
+
+
+def test_hammering_with_made_up_or_malformed_names_adds_a_bounded_number_of_rows(client):
+    before = AuditEntry.objects.count()
+    for i in range(60):
+        identifier = f"ghost-{i}" if i % 2 else f"bad-id-{i}"
+        kind = "staff" if i % 2 else "person"
+        client.post(LOGIN, {"kind": kind, "identifier": identifier, "password": "whatever-1"})
+    assert not LoginThrottle.objects.exists()
+    assert LoginAddressThrottle.objects.count() == 1
+    # Ten failures (each audited) and one audited block; the other 49 attempts write nothing.
+    assert AuditEntry.objects.count() - before == 11
 
 
 def test_another_address_is_not_blocked_by_the_spray(client):

@@ -37,7 +37,7 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 @admin.register(LoginAddressThrottle)
 class LoginAddressThrottleAdmin(admin.ModelAdmin):
     # An administrator may lift a block early by clearing 封禁至.
-    list_display = ["address", "locked_until", "last_failure_at"]
+    list_display = ["address", "locked_until", "blocked_attempts", "last_failure_at"]
     search_fields = ["address"]
     readonly_fields = ["address", "recent_failures", "last_failure_at"]
 

@@ -100,6 +100,8 @@ class LoginAddressThrottle(models.Model):
     # [[ISO time, SHA-256 of the username (first 16 hex digits)], …] within the window.
     recent_failures = models.JSONField("近期失败", default=list, blank=True)
     locked_until = models.DateTimeField("封禁至", null=True, blank=True)
+    # Attempts refused during the current block (only the first is audited).
+    blocked_attempts = models.PositiveIntegerField("封禁期间的尝试次数", default=0)
     last_failure_at = models.DateTimeField("最近失败时间", db_index=True)
 
     class Meta:

@@ -244,35 +244,68 @@ def authenticate_account(*, kind: str, identifier: str, password: str,
     """
     now = now or timezone.now()
     ip = _ip(request)
-    try:
-        username = login_username(kind, identifier)
-    except AccountError as exc:
-        with transaction.atomic():
-            record_audit(actor="anonymous", action="accounts.login.invalid", object_type="Login",
-                         object_id=kind[:64], channel=channel,
-                         after={"kind": kind, "reason": exc.message, "ip": ip})
-        raise
-    audit_id = _audit_id(username)
     since = now - FAILURE_WINDOW
     error: AccountError
     with transaction.atomic():
         address = (LoginAddressThrottle.objects.select_for_update().filter(address=ip).first()
                    if ip else None)
         if address is not None and address.locked_until is not None and address.locked_until > now:
-            record_audit(actor="anonymous", action="accounts.login.address_locked",
-                         object_type="Login", object_id=audit_id, channel=channel,
-                         after={"kind": kind, "locked_until": address.locked_until.isoformat(),
-                                "ip": ip})
+            # Audited once per block: a blocked address hammering on adds no rows.
+            if address.blocked_attempts == 0:
+                record_audit(actor="anonymous", action="accounts.login.address_locked",
+                             object_type="Login", object_id=ip, channel=channel,
+                             after={"kind": kind, "locked_until": address.locked_until.isoformat(),
+                                    "ip": ip})
+            address.blocked_attempts += 1
+            address.save(update_fields=["blocked_attempts"])
             error = LoginLocked(_address_locked_message(address.locked_until, now),
                                 field="identifier")
         else:
-            error = _check_account(kind=kind, username=username, password=password,
-                                   request=request, now=now, ip=ip, channel=channel,
-                                   audit_id=audit_id, address=address, since=since)
-            if not isinstance(error, AccountError):
-                return error  # the user
+            try:
+                username = login_username(kind, identifier)
+            except AccountError as exc:
+                # Malformed identifiers count for the address too, so that their
+                # audit rows are bounded like every other failure's.
+                failures = _record_address_failure(
+                    ip=ip, address=address, digest=_digest(f"{kind}:{str(identifier)[:200]}"),
+                    now=now, since=since)
+                record_audit(actor="anonymous", action="accounts.login.invalid", object_type="Login",
+                             object_id=kind[:64], channel=channel,
+                             after={"kind": kind, "reason": exc.message, "ip": ip,
+                                    "address_failures": len(failures)})
+                error = exc
+            else:
+                error = _check_account(kind=kind, username=username, password=password,
+                                       request=request, now=now, ip=ip, channel=channel,
+                                       audit_id=_audit_id(username), address=address, since=since)
+                if not isinstance(error, AccountError):
+                    return error  # the user
     # Raised after the block so that the failure counts and audit rows are committed.
     raise error
+
+
+def _record_address_failure(*, ip: str, address, digest: str, now, since) -> list:
+    """Count one failed login for the address (blocking it at the limit); its recent entries."""
+    if not ip:
+        return []
+    _purge_quiet_addresses(now)
+    if address is None:
+        address, _ = LoginAddressThrottle.objects.select_for_update().get_or_create(
+            address=ip, defaults={"last_failure_at": now})
+    failures = _recent(address.recent_failures, since)
+    failures.append([now.isoformat(), digest])
+    limit = _address_limit()
+    failures = failures[-limit:]
+    address.recent_failures = failures
+    address.last_failure_at = now
+    if len(failures) >= limit:
+        address.locked_until = now + LOCK_PERIOD
+        address.blocked_attempts = 0
+    else:
+        address.locked_until = None
+    address.save(update_fields=["recent_failures", "last_failure_at", "locked_until",
+                                "blocked_attempts"])
+    return failures
 
 
 def _check_account(*, kind, username, password, request, now, ip, channel, audit_id,
@@ -308,20 +341,8 @@ def _check_account(*, kind, username, password, request, now, ip, channel, audit
     # A failure: count it for the address, and for the account (or, for a
     # username without an account, in the address's entries for that name).
     digest = _digest(username)
-    address_failures = []
-    if ip:
-        _purge_quiet_addresses(now)
-        if address is None:
-            address, _ = LoginAddressThrottle.objects.select_for_update().get_or_create(
-                address=ip, defaults={"last_failure_at": now})
-        address_failures = _recent(address.recent_failures, since)
-        address_failures.append([now.isoformat(), digest])
-        limit = _address_limit()
-        address_failures = address_failures[-limit:]
-        address.recent_failures = address_failures
-        address.last_failure_at = now
-        address.locked_until = now + LOCK_PERIOD if len(address_failures) >= limit else None
-        address.save(update_fields=["recent_failures", "last_failure_at", "locked_until"])
+    address_failures = _record_address_failure(ip=ip, address=address, digest=digest, now=now,
+                                                since=since)
     if throttle is not None:
         failures = [t for t in throttle.recent_failures
                     if datetime.datetime.fromisoformat(t) > since]
