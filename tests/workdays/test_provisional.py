@@ -61,3 +61,9 @@ def test_citizens_and_anonymous_visitors_see_no_banner(client, page_day):
     assert BANNER not in client.get("/guides/taiyuan/").content.decode()
     client.force_login(PersonAccountFactory().user)
     assert BANNER not in client.get("/guides/taiyuan/").content.decode()
+
+
+def test_the_api_says_when_a_computed_date_is_provisional(client):
+    body = client.get("/api/workdays/add", {"start": "2026-12-28", "days": 5}).json()
+    assert body["provisional"] == "（暂定：2027 年节假日未录入）"
+    assert client.get("/api/workdays/add", {"start": "2026-09-28", "days": 5}).json()["provisional"] == ""
