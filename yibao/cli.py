@@ -22,6 +22,14 @@ COMMANDS = {
 }
 
 
+# Commands that work without a migrated database: they create it, only read
+# files, or say by themselves what is wrong (runserver, check).
+NO_DATABASE_NEEDED = {"demo", "migrate", "serve", "check"}
+# Sub-commands that read only the data files (export falls back to them
+# when nothing is loaded; see yibao.catalog.export).
+FILE_ONLY = {("catalog", "validate"), ("catalog", "export")}
+
+
 def usage() -> str:
     lines = ["用法：yibao <子命令> [参数]", "", "子命令："]
     lines += [f"  {name:<16}{text}" for name, text in COMMANDS.items()]
@@ -43,7 +51,48 @@ def main(argv: list[str] | None = None) -> None:
     elif command not in COMMANDS:
         print(f"未知的子命令「{command}」\n\n{usage()}", file=sys.stderr)
         sys.exit(2)
+    if _needs_database(argv):
+        problem = database_problem()
+        if problem:
+            print(problem, file=sys.stderr)
+            sys.exit(2)
     execute_from_command_line(["yibao", *argv])
+
+
+def _needs_database(argv: list[str]) -> bool:
+    if argv[0] in NO_DATABASE_NEEDED or "-h" in argv or "--help" in argv:
+        return False
+    return not (len(argv) > 1 and (argv[0], argv[1]) in FILE_ONLY)
+
+
+def database_problem() -> str | None:
+    """What to run first when the database is missing, unreachable or not migrated; None if ready.
+
+    A raw traceback from deep inside a command (no such table …) tells an
+    operator nothing; this names the command that fixes it.
+    """
+    # Django must be set up (settings read) before the ORM can be imported.
+    import django
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    django.setup()
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        applied = executor.loader.applied_migrations
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (f"无法连接数据库（{first_line}）。请检查环境变量 YIBAO_DATABASE_URL 所指的数据库是否存在、"
+                "服务是否运行；新建数据库后先运行 yibao migrate（演示环境：yibao demo）。")
+    finally:
+        connection.close()
+    if plan and not applied:
+        return ("数据库尚未建立（没有任何数据表）。请先运行 yibao migrate 建立数据库结构，"
+                "或运行 yibao demo 准备完整的演示环境。")
+    if plan:
+        return (f"数据库结构不是最新的：还有 {len(plan)} 项迁移未应用。请先运行 yibao migrate。")
+    return None
 
 
 if __name__ == "__main__":

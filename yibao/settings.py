@@ -1,7 +1,9 @@
 """Settings for yibao, driven by environment variables (all prefixed YIBAO_)."""
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -20,11 +22,82 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"环境变量 {name} 应为 true/false，实际为 {raw!r}")
 
 
-DEBUG = env_bool("YIBAO_DEBUG", True)
-SECRET_KEY = os.environ.get("YIBAO_SECRET_KEY", "dev-only-insecure-key-change-me")
-if not DEBUG and SECRET_KEY.startswith("dev-only"):
-    raise ValueError("生产环境必须设置 YIBAO_SECRET_KEY")
-ALLOWED_HOSTS = [h for h in os.environ.get("YIBAO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# Safe by default: the debug pages (URL patterns, settings, tracebacks) only
+# for a developer who asks for them with YIBAO_DEBUG=1.
+DEBUG = env_bool("YIBAO_DEBUG", False)
+
+DATA_DIR = Path(os.environ.get("YIBAO_DATA_DIR", PROJECT_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """YIBAO_SECRET_KEY, else a key generated on first run and kept in DATA_DIR/secret_key.
+
+    The data directory is outside version control (var/ is ignored by git), so
+    every installation has its own key and none is published with the code.
+    """
+    key = os.environ.get("YIBAO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    if not key:
+        key = secrets.token_urlsafe(50)
+        # O_EXCL: of several workers starting at once, one writes and the others read it.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip() or key
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+# The address people reach the platform at: printed in every verification QR
+# code and used for the allowed hosts. scripts/serve.sh exports the address it
+# binds (YIBAO_HOST, YIBAO_PORT); YIBAO_PUBLIC_URL wins (a proxy, a domain name).
+_SERVE_HOST = os.environ.get("YIBAO_HOST", "127.0.0.1")
+_SERVE_PORT = os.environ.get("YIBAO_PORT", "8000")
+_LISTEN_ALL = _SERVE_HOST in {"0.0.0.0", "::", ""}
+YIBAO_PUBLIC_URL = (os.environ.get("YIBAO_PUBLIC_URL", "").strip().rstrip("/")
+                    or f"http://{'127.0.0.1' if _LISTEN_ALL else _SERVE_HOST}:{_SERVE_PORT}")
+_PUBLIC = urlsplit(YIBAO_PUBLIC_URL)
+if _PUBLIC.scheme not in {"http", "https"} or not _PUBLIC.hostname:
+    raise ValueError(f"环境变量 YIBAO_PUBLIC_URL 应为 http(s)://主机[:端口]，实际为 {YIBAO_PUBLIC_URL!r}")
+
+ALLOWED_HOSTS = list(dict.fromkeys(
+    ["127.0.0.1", "localhost", _PUBLIC.hostname]
+    + ([] if _LISTEN_ALL else [_SERVE_HOST])
+    + [h.strip() for h in os.environ.get("YIBAO_ALLOWED_HOSTS", "").split(",") if h.strip()]
+))
+CSRF_TRUSTED_ORIGINS = [f"{_PUBLIC.scheme}://{_PUBLIC.netloc}"]
+
+# HTTPS (YIBAO_HTTPS, or a public URL starting with https://): cookies only over
+# TLS and HSTS. Behind a TLS-terminating proxy, it must set X-Forwarded-Proto.
+HTTPS = env_bool("YIBAO_HTTPS", _PUBLIC.scheme == "https")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+if HTTPS:
+    SECURE_HSTS_SECONDS = int(os.environ.get("YIBAO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("YIBAO_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (yibao.security.ContentSecurityPolicyMiddleware): scripts
+# only from our own static files, never inline.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -33,6 +106,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # In INSTALLED_APPS so that /api/docs uses the Swagger UI files ninja ships
+    # (served by whitenoise) instead of a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "yibao.audit",
@@ -66,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "yibao.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "yibao.urls"
@@ -80,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "yibao.accounts.context_processors.navigation",
             ],
         },
     },
@@ -87,8 +165,6 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "yibao.wsgi.application"
 
-DATA_DIR = Path(os.environ.get("YIBAO_DATA_DIR", PROJECT_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("YIBAO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'yibao.sqlite3'}"),
@@ -120,6 +196,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "accounts:login"
+# Failed logins from one address in 15 minutes before the address is blocked
+# for 15 minutes (beside the per-account lock of 5; yibao.accounts.services).
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("YIBAO_LOGIN_ADDRESS_MAX_FAILURES", "10"))
+# API tokens end after this many days without use, and this many days after issue.
+API_TOKEN_IDLE_DAYS = int(os.environ.get("YIBAO_API_TOKEN_IDLE_DAYS", "30"))
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("YIBAO_API_TOKEN_MAX_AGE_DAYS", "90"))
+# Web sessions: two weeks at most, and the cookie is not readable by scripts.
+SESSION_COOKIE_AGE = int(os.environ.get("YIBAO_SESSION_DAYS", "14")) * 24 * 3600
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,9 @@ from yibao.catalog import views as catalog_views
 
 admin.site.site_header = "医保经办服务平台 · 管理后台"
 admin.site.site_title = "yibao 管理后台"
+admin.site.index_title = "管理首页"
+# Third-party apps name themselves in English; the admin's headings are Chinese.
+apps.get_app_config("django_tasks_database").verbose_name = "后台任务"
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),

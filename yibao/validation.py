@@ -34,6 +34,41 @@ MESSAGES = {
 }
 
 
+# Chinese names of the request fields people meet in messages (query parameters
+# and common body fields); errors[].field keeps the machine name.
+FIELD_LABELS = {
+    "start": "开始日期",
+    "end": "结束日期",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "start_month": "起始年月",
+    "end_month": "截止年月",
+    "city": "城市",
+    "region": "统筹区",
+    "category": "类别",
+    "q": "关键词",
+    "days": "天数",
+    "kind": "类型",
+    "on": "日期",
+    "limit": "条数",
+    "offset": "起始位置",
+    "month": "年月",
+    "item": "事项",
+    "password": "密码",
+    "channel": "渠道",
+}
+
+
+def field_label(name: str) -> str:
+    """"start" → "开始日期"; a dotted path by its last known part; unknown names unchanged."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    head, _, last = name.rpartition(".")
+    if head and last in FIELD_LABELS:
+        return f"{head}.{FIELD_LABELS[last]}"
+    return name
+
+
 def field_name(loc: tuple) -> str:
     # ninja prefixes the location with "query"/"path"/"body"; users know only the field.
     parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]

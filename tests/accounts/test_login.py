@@ -40,7 +40,8 @@ def test_a_person_logs_in_with_the_id_number(client):
     person = PersonAccountFactory()
     response = post_login(client, "person", person.id_number.lower())
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:me")
+    # A person lands in the hall (their cases and the items to apply for), not on the account page.
+    assert response["Location"] == reverse("hall:index")
     assert logged_in_user(client) == str(person.user.pk)
     page = client.get(reverse("accounts:me")).content.decode()
     assert person.name in page and person.id_number[:6] + "********" in page
@@ -68,7 +69,7 @@ def test_an_outside_next_url_is_ignored(client):
     StaffFactory(user__username="clerk-x")
     response = client.post(LOGIN, {"kind": "staff", "identifier": "clerk-x",
                                    "password": PASSWORD, "next": "https://evil.example/"})
-    assert response["Location"] == reverse("accounts:me")
+    assert response["Location"] == reverse("console:todo")
 
 
 def test_a_plain_user_without_staff_profile_cannot_use_the_staff_door(client):

@@ -17,7 +17,7 @@ def test_a_token_is_issued_once_stored_only_as_its_hash_and_audited(client, pers
     assert response.status_code == 201
     body = response.json()
     raw = body["token"]
-    assert body["kind"] == "person" and body["channel"] == "wechat" and body["expires"] is None
+    assert body["kind"] == "person" and body["channel"] == "wechat" and body["expires"] is not None
     token = ApiToken.objects.get(user=person.user)
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
     assert token.prefix == raw[:8] == body["prefix"]
@@ -42,7 +42,7 @@ def test_a_revoked_token_no_longer_works(client, person):
     assert api.delete("/api/auth/token").status_code == 204
 
     response = api.get("/api/cases")
-    assert response.status_code == 401 and response.json() == {"detail": "令牌无效或已注销"}
+    assert response.status_code == 401 and response.json() == {"detail": "令牌无效、已过期或已注销"}
     assert ApiToken.objects.get(user=person.user).revoked_at is not None
     assert AuditEntry.objects.filter(action="api.token.revoke", actor=person.user.username).count() == 1
 
@@ -61,7 +61,7 @@ def test_missing_or_unknown_tokens_get_a_chinese_401(client):
     assert missing.status_code == 401 and "Bearer" in missing.json()["detail"]
     assert missing["WWW-Authenticate"].startswith("Bearer")
     unknown = Api(client, "yb_not-a-real-token").get("/api/cases")
-    assert unknown.status_code == 401 and unknown.json()["detail"] == "令牌无效或已注销"
+    assert unknown.status_code == 401 and unknown.json()["detail"] == "令牌无效、已过期或已注销"
 
 
 def test_a_deactivated_users_token_stops_working(client, person):

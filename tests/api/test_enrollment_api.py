@@ -5,6 +5,7 @@ enrollment data (王建国 in Taiyuan, 李晓梅 in Jincheng, a small city per r
 """
 
 import pytest
+from django.utils import timezone
 
 from tests.api.conftest import Api, obtain
 from tests.factories import PersonAccountFactory, UnitAccountFactory
@@ -13,6 +14,7 @@ from yibao.agencies.models import StaffMember
 from yibao.agencies.services import DEMO_PASSWORD, load_demo_agencies
 from yibao.enrollment.demo import DEMO_EMPLOYEE, DEMO_RESIDENT, load_demo_enrollment
 from yibao.enrollment.models import Person
+from yibao.enrollment.synthetic import contribution_months
 from yibao.ids import make_resident_id, mask_resident_id
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +72,9 @@ def test_a_clerk_reads_the_last_twelve_months_of_contributions(login):
     body = response.json()
     assert body["id_number"] == mask_resident_id(WANG) == "140105********2515"
     rows = body["rows"]
-    assert [row["month"] for row in rows] == [f"2025-{m:02d}" for m in range(12, 0, -1)]
+    # The demo's contributions are the 12 months up to the month it was loaded.
+    assert [row["month"] for row in rows] == [
+        f"{m:%Y-%m}" for m in reversed(contribution_months(timezone.localdate()))]
     # Money is a decimal string, never a float: 8 % and 2 % of an 8 000 yuan base.
     assert {(row["base"], row["unit_part"], row["personal_part"], row["paid"]) for row in rows} == {
         ("8000.00", "640.00", "160.00", True)}
@@ -180,9 +184,10 @@ def test_each_person_sees_only_their_own_contributions(login):
     li = login("person", LI).get("/api/me/contributions").json()
 
     assert wang["name"] == "王建国" and len(wang["rows"]) == 12
+    this_year = timezone.localdate().year
     assert li["name"] == "李晓梅" and li["id_number"] == mask_resident_id(LI)
     assert [(row["month"], row["insurance_type"], row["personal_part"]) for row in li["rows"]] == [
-        ("2026-01", "390", "380.00"), ("2025-01", "390", "380.00")]
+        (f"{this_year}-01", "390", "380.00"), (f"{this_year - 1}-01", "390", "380.00")]
     assert li["rows"][0]["insurance_type_name"] == "城乡居民基本医疗保险"
 
 

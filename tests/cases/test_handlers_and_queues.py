@@ -86,7 +86,7 @@ def test_a_duplicate_registered_between_submission_and_acceptance_is_stopped(uni
 def test_bad_unit_fields_are_refused_naming_the_field(unit_item):
     with pytest.raises(InvalidApplication, match="insurance_types"):
         apply_for_unit(unit_item, make_uscc("91140525MA0L00004"), {**FIELDS, "insurance_types": []})
-    with pytest.raises(InvalidApplication, match="unit_type"):
+    with pytest.raises(InvalidApplication, match="字段 单位类型："):
         apply_for_unit(unit_item, make_uscc("91140525MA0L00005"), {**FIELDS, "unit_type": "公司"})
 
 

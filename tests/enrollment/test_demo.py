@@ -1,10 +1,11 @@
 """`yibao demo`'s enrollment data: the demo unit and persons, a small city per region, idempotent."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from yibao.accounts.services import DEMO_PERSONS, DEMO_UNITS
+from yibao.accounts.services import DEMO_PERSONS, DEMO_UNITS, load_demo_accounts
 from yibao.agencies.services import load_demo_agencies
 from yibao.enrollment.demo import DEMO_EMPLOYEE, DEMO_RESIDENT, DEMO_UNIT, load_demo_enrollment
 from yibao.enrollment.models import (
@@ -17,6 +18,8 @@ from yibao.enrollment.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 12, 4)
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def test_the_demo_persons_and_unit_are_the_demo_logins():
 
 
 def test_the_demo_employee_has_a_unit_twelve_paid_months_and_an_account(agencies):
-    load_demo_enrollment(actor="demo", city_persons=20, city_units=2)
+    load_demo_enrollment(actor="demo", city_persons=20, city_units=2, today=DAY)
 
     unit = Unit.objects.get(uscc="91140105MA0K123457")
     assert (unit.name, unit.region.slug, unit.home_agency.code) == ("太原示例科技有限公司", "taiyuan", "140105")
@@ -54,7 +57,7 @@ def test_the_demo_employee_has_a_unit_twelve_paid_months_and_an_account(agencies
 
 
 def test_the_demo_resident_has_a_resident_period_and_yearly_contributions(agencies):
-    load_demo_enrollment(actor="demo", city_persons=20, city_units=2)
+    load_demo_enrollment(actor="demo", city_persons=20, city_units=2, today=DAY)
 
     li = Person.objects.get(id_number="140525199207082426")
     assert (li.name, li.sex, li.region.slug, li.home_agency.code) == ("李晓梅", "2", "jincheng", "140525")
@@ -104,3 +107,28 @@ def test_the_demo_command_loads_the_enrollment_data_after_the_rest(catalog, tran
 
     assert Person.objects.filter(id_number="140105198503122515").exists()
     assert "参保数据（演示）" in out.getvalue() and "演示账号" in out.getvalue()
+
+def test_the_demo_contributions_are_the_twelve_months_up_to_the_day_it_is_loaded(agencies):
+    load_demo_enrollment(actor="demo", city_persons=20, city_units=2, today=datetime.date(2027, 3, 15))
+
+    wang = Person.objects.get(id_number=DEMO_EMPLOYEE["id_number"])
+    months = [row.month for row in wang.contributions.order_by("month")]
+    assert months[0] == datetime.date(2026, 4, 1) and months[-1] == datetime.date(2027, 3, 1)
+    li = Person.objects.get(id_number=DEMO_RESIDENT["id_number"])
+    assert [c.month.year for c in li.contributions.order_by("month")] == [2026, 2027]
+    synthetic = Contribution.objects.exclude(person=wang).exclude(person=li)
+    assert {c.month for c in synthetic} <= set(months) and synthetic.exists()
+
+
+def test_the_hall_shows_twelve_recent_months_for_the_demo_person_and_unit(agencies, client):
+    load_demo_accounts(actor="demo")
+    load_demo_enrollment(actor="demo", city_persons=20, city_units=2)
+
+    client.login(username="p:" + DEMO_EMPLOYEE["id_number"], password="yibao-demo-2026")
+    page = client.get("/hall/my/insurance/").content.decode()
+    assert "最近12个月无缴费记录" not in page
+    assert page.count("职工基本医疗保险") >= 12
+    client.logout()
+    client.login(username="u:" + DEMO_UNIT["uscc"], password="yibao-demo-2026")
+    page = client.get("/hall/my/unit/").content.decode()
+    assert "最近12个月无缴费记录" not in page

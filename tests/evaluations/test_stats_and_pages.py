@@ -135,9 +135,9 @@ def test_the_statistics_page(client, rated, staff):
     page = client.get(reverse("evaluations:stats"), {"start": today, "end": today}).content.decode()
     assert "66.67%" in page and "33.33%" in page and "高平市医疗保障服务中心 A01" in page
     bad = client.get(reverse("evaluations:stats"), {"start": "2026/01/01"})
-    assert bad.status_code == 400 and "字段 start：日期格式应为 YYYY-MM-DD" in bad.content.decode()
+    assert bad.status_code == 400 and "字段 开始日期：日期格式应为 YYYY-MM-DD" in bad.content.decode()
     backwards = client.get(reverse("evaluations:stats"), {"start": "2026-02-01", "end": "2026-01-01"})
-    assert backwards.status_code == 400 and "字段 end：结束日期" in backwards.content.decode()
+    assert backwards.status_code == 400 and "字段 结束日期：" in backwards.content.decode()
 
 
 def test_the_statistics_page_for_superusers_and_strangers(client, rated, staff):

@@ -104,7 +104,7 @@ def test_other_clerks_and_other_regions_are_refused(arranged, staff):
         ledger_rows(staff=staff["zezhou"]["review"], start=arranged, end=arranged)
     with pytest.raises(LedgerForbidden, match="无权查看太原市的台账"):
         ledger_rows(staff=staff["city"]["supervise"], start=arranged, end=arranged, region="taiyuan")
-    with pytest.raises(InvalidPeriod, match="字段 end：结束日期"):
+    with pytest.raises(InvalidPeriod, match="字段 结束日期："):
         ledger_rows(staff=staff["city"]["supervise"], start=arranged, end=arranged - datetime.timedelta(days=1))
 
 
@@ -130,9 +130,9 @@ def test_the_ledger_page_defaults_to_this_month(client, arranged, staff):
 def test_bad_dates_are_refused_with_the_field_named(client, staff, url):
     client.force_login(staff["city"]["supervise"].user)
     response = client.get(reverse(url), {"start": "2026-13-01", "end": "2026-11-30"})
-    assert response.status_code == 400 and "字段 start：日期格式应为 YYYY-MM-DD" in response.content.decode()
+    assert response.status_code == 400 and "字段 开始日期：日期格式应为 YYYY-MM-DD" in response.content.decode()
     response = client.get(reverse(url), {"start": "2026-11-01", "end": "30.11.2026"})
-    assert response.status_code == 400 and "字段 end：日期格式应为 YYYY-MM-DD" in response.content.decode()
+    assert response.status_code == 400 and "字段 结束日期：日期格式应为 YYYY-MM-DD" in response.content.decode()
 
 
 @pytest.mark.parametrize("url", ["ledger:index", "ledger:export"])

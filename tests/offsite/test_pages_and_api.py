@@ -75,6 +75,13 @@ def test_staff_query_by_id_destination_category_and_day(client, two_filings, cle
     assert "没有符合条件的备案" in page
 
 
+def test_the_staff_query_names_the_insurance_type_in_words(client, two_filings, clerks):
+    client.force_login(clerks["changzhi"].user)
+    page = client.get("/offsite/staff/", {"destination": "深圳市"}).content.decode()
+    assert "职工基本医疗保险" in page
+    assert "<td>310</td>" not in page
+
+
 def test_staff_of_another_region_see_nothing(client, two_filings, clerks):
     mine, _other = two_filings
     client.force_login(clerks["taiyuan"].user)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from yibao.accounts.models import LoginThrottle, PersonAccount, UnitAccount
+from yibao.accounts.models import LoginAddressThrottle, LoginThrottle, PersonAccount, UnitAccount
 
 
 @admin.register(PersonAccount)
@@ -29,6 +29,17 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     list_display = ["username", "locked_until", "updated_at"]
     search_fields = ["username"]
     readonly_fields = ["username", "recent_failures", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LoginAddressThrottle)
+class LoginAddressThrottleAdmin(admin.ModelAdmin):
+    # An administrator may lift a block early by clearing 封禁至.
+    list_display = ["address", "locked_until", "blocked_attempts", "last_failure_at"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "recent_failures", "last_failure_at"]
 
     def has_add_permission(self, request):
         return False

@@ -84,3 +84,30 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class LoginAddressThrottle(models.Model):
+    """Recent failed logins from one network address, and the block they caused.
+
+    Beside the per-account lock: a password spray tries one password on many
+    accounts, so no single account reaches its limit; counting per address stops
+    it. Failures for usernames that have no account are kept here too (as a
+    digest of the username), so trying unknown names adds no row per name; the
+    list is capped at the address limit and rows of quiet addresses are purged.
+    """
+
+    address = models.CharField("网络地址", max_length=45, unique=True)
+    # [[ISO time, SHA-256 of the username (first 16 hex digits)], …] within the window.
+    recent_failures = models.JSONField("近期失败", default=list, blank=True)
+    locked_until = models.DateTimeField("封禁至", null=True, blank=True)
+    # Attempts refused during the current block (only the first is audited).
+    blocked_attempts = models.PositiveIntegerField("封禁期间的尝试次数", default=0)
+    last_failure_at = models.DateTimeField("最近失败时间", db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败记录（按地址）"
+        verbose_name_plural = "登录失败记录（按地址）"
+        ordering = ["-last_failure_at"]
+
+    def __str__(self) -> str:
+        return self.address

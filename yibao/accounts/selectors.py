@@ -44,3 +44,10 @@ def current_account(user) -> CurrentAccount | None:
     if staff := staff_of(user):
         return CurrentAccount(LoginKind.STAFF, staff.name, user.get_username(), staff=staff)
     return CurrentAccount("", user.get_full_name() or user.get_username(), user.get_username())
+
+
+def is_staff_member(user) -> bool:
+    """An active clerk (经办人员) profile exists for this login."""
+    if user is None or not user.is_authenticated:
+        return False
+    return StaffMember.objects.filter(user=user, is_active=True).exists()

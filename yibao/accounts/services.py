@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +19,7 @@ from django.utils import timezone
 from yibao.accounts.models import (
     PERSON_PREFIX,
     UNIT_PREFIX,
+    LoginAddressThrottle,
     LoginKind,
     LoginThrottle,
     PersonAccount,
@@ -35,6 +38,9 @@ from yibao.ids import (
 )
 
 MAX_FAILURES = 5
+# Failed logins from one network address within FAILURE_WINDOW before it is
+# blocked for LOCK_PERIOD (settings.LOGIN_ADDRESS_MAX_FAILURES overrides).
+ADDRESS_MAX_FAILURES = 10
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 LOCK_PERIOD = datetime.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
@@ -186,79 +192,178 @@ def _audit_id(username: str) -> str:
     return username[:64]
 
 
+def _address_limit() -> int:
+    return int(getattr(settings, "LOGIN_ADDRESS_MAX_FAILURES", ADDRESS_MAX_FAILURES))
+
+
+def _address_locked_message(locked_until: datetime.datetime, now: datetime.datetime) -> str:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return f"本网络地址登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试"
+
+
+def _digest(username: str) -> str:
+    return hashlib.sha256(username.encode()).hexdigest()[:16]
+
+
+def _recent(entries: list, since: datetime.datetime) -> list:
+    return [e for e in entries if datetime.datetime.fromisoformat(e[0]) > since]
+
+
+def _purge_quiet_addresses(now: datetime.datetime) -> None:
+    # Rows of addresses with no failure in the window and no block carry no
+    # information; deleting them keeps the table as small as the current attack.
+    (LoginAddressThrottle.objects
+     .filter(last_failure_at__lt=now - FAILURE_WINDOW)
+     .exclude(locked_until__gt=now)
+     .delete())
+
+
+def _failure_error(failures: int, now: datetime.datetime) -> AccountError:
+    if failures >= MAX_FAILURES:
+        return LoginLocked(_locked_message(now + LOCK_PERIOD, now), field="identifier")
+    left = MAX_FAILURES - failures
+    return AccountError(
+        f"账号或密码错误（再失败 {left} 次账号将锁定 {int(LOCK_PERIOD.total_seconds() // 60)} 分钟）",
+        field="password",
+    )
+
+
 def authenticate_account(*, kind: str, identifier: str, password: str,
                          request: HttpRequest | None = None,
                          now: datetime.datetime | None = None, channel: str = "web"):
     """Check a login and return the User, or raise AccountError / LoginLocked.
 
     Five failures within 15 minutes lock the username for 15 minutes; a
-    success clears the count. Successes, failures and attempts on a locked
-    account are all audited. ``now`` lets tests travel in time.
+    success clears the count. Beside it, ``LOGIN_ADDRESS_MAX_FAILURES`` (10)
+    failures from one network address within 15 minutes block that address for
+    15 minutes, whichever usernames were tried (a password spray). A username
+    without an account gets no row of its own: its failures are counted in the
+    address's row, so the answer looks the same as for a real account.
+    Successes, failures and attempts while locked are all audited. ``now`` lets
+    tests travel in time.
     """
     now = now or timezone.now()
     ip = _ip(request)
-    try:
-        username = login_username(kind, identifier)
-    except AccountError as exc:
-        with transaction.atomic():
-            record_audit(actor="anonymous", action="accounts.login.invalid", object_type="Login",
-                         object_id=kind[:64], channel=channel,
-                         after={"kind": kind, "reason": exc.message, "ip": ip})
-        raise
-    audit_id = _audit_id(username)
+    since = now - FAILURE_WINDOW
     error: AccountError
     with transaction.atomic():
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=username)
-        if throttle.locked_until is not None and throttle.locked_until > now:
-            record_audit(actor="anonymous", action="accounts.login.locked", object_type="Login",
-                         object_id=audit_id, channel=channel,
-                         after={"kind": kind, "locked_until": throttle.locked_until.isoformat(),
-                                "ip": ip})
-            error = LoginLocked(_locked_message(throttle.locked_until, now), field="identifier")
+        address = (LoginAddressThrottle.objects.select_for_update().filter(address=ip).first()
+                   if ip else None)
+        if address is not None and address.locked_until is not None and address.locked_until > now:
+            # Audited once per block: a blocked address hammering on adds no rows.
+            if address.blocked_attempts == 0:
+                record_audit(actor="anonymous", action="accounts.login.address_locked",
+                             object_type="Login", object_id=ip, channel=channel,
+                             after={"kind": kind, "locked_until": address.locked_until.isoformat(),
+                                    "ip": ip})
+            address.blocked_attempts += 1
+            address.save(update_fields=["blocked_attempts"])
+            error = LoginLocked(_address_locked_message(address.locked_until, now),
+                                field="identifier")
         else:
-            user = authenticate(request, username=username, password=password or "")
-            if user is not None and not _kind_matches(user, kind):
-                # Right password, wrong door: not a guessing attempt, so not counted.
-                record_audit(actor=user.get_username(), action="accounts.login.wrong_kind",
-                             object_type="Login", object_id=audit_id, channel=channel,
-                             after={"kind": kind, "ip": ip})
-                error = AccountError(f"该账号不能以「{LoginKind(kind).label}」方式登录",
-                                     field="kind")
-            elif user is not None:
-                if throttle.recent_failures or throttle.locked_until:
-                    throttle.recent_failures = []
-                    throttle.locked_until = None
-                    throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
-                record_audit(actor=user.get_username(), action="accounts.login.success",
-                             object_type="Login", object_id=audit_id, channel=channel,
-                             after={"kind": kind, "ip": ip})
-                return user
+            try:
+                username = login_username(kind, identifier)
+            except AccountError as exc:
+                # Malformed identifiers count for the address too, so that their
+                # audit rows are bounded like every other failure's.
+                failures = _record_address_failure(
+                    ip=ip, address=address, digest=_digest(f"{kind}:{str(identifier)[:200]}"),
+                    now=now, since=since)
+                record_audit(actor="anonymous", action="accounts.login.invalid", object_type="Login",
+                             object_id=kind[:64], channel=channel,
+                             after={"kind": kind, "reason": exc.message, "ip": ip,
+                                    "address_failures": len(failures)})
+                error = exc
             else:
-                since = now - FAILURE_WINDOW
-                failures = [t for t in throttle.recent_failures
-                            if datetime.datetime.fromisoformat(t) > since]
-                failures.append(now.isoformat())
-                if len(failures) >= MAX_FAILURES:
-                    throttle.locked_until = now + LOCK_PERIOD
-                    throttle.recent_failures = []
-                    error = LoginLocked(_locked_message(throttle.locked_until, now),
-                                        field="identifier")
-                else:
-                    throttle.locked_until = None
-                    throttle.recent_failures = failures
-                    left = MAX_FAILURES - len(failures)
-                    error = AccountError(
-                        f"账号或密码错误（再失败 {left} 次账号将锁定 "
-                        f"{int(LOCK_PERIOD.total_seconds() // 60)} 分钟）",
-                        field="password",
-                    )
-                throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
-                record_audit(actor="anonymous", action="accounts.login.failure",
-                             object_type="Login", object_id=audit_id, channel=channel,
-                             after={"kind": kind, "failures": len(failures),
-                                    "locked": isinstance(error, LoginLocked), "ip": ip})
-    # Raised after the block so that the failure count and audit rows are committed.
+                error = _check_account(kind=kind, username=username, password=password,
+                                       request=request, now=now, ip=ip, channel=channel,
+                                       audit_id=_audit_id(username), address=address, since=since)
+                if not isinstance(error, AccountError):
+                    return error  # the user
+    # Raised after the block so that the failure counts and audit rows are committed.
     raise error
+
+
+def _record_address_failure(*, ip: str, address, digest: str, now, since) -> list:
+    """Count one failed login for the address (blocking it at the limit); its recent entries."""
+    if not ip:
+        return []
+    _purge_quiet_addresses(now)
+    if address is None:
+        address, _ = LoginAddressThrottle.objects.select_for_update().get_or_create(
+            address=ip, defaults={"last_failure_at": now})
+    failures = _recent(address.recent_failures, since)
+    failures.append([now.isoformat(), digest])
+    limit = _address_limit()
+    failures = failures[-limit:]
+    address.recent_failures = failures
+    address.last_failure_at = now
+    if len(failures) >= limit:
+        address.locked_until = now + LOCK_PERIOD
+        address.blocked_attempts = 0
+    else:
+        address.locked_until = None
+    address.save(update_fields=["recent_failures", "last_failure_at", "locked_until",
+                                "blocked_attempts"])
+    return failures
+
+
+def _check_account(*, kind, username, password, request, now, ip, channel, audit_id,
+                   address, since):
+    """The per-account part of a login, inside the caller's transaction: the User or an error."""
+    User = get_user_model()
+    exists = User.objects.filter(username=username).exists()
+    throttle = (LoginThrottle.objects.select_for_update().get_or_create(username=username)[0]
+                if exists else None)
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        record_audit(actor="anonymous", action="accounts.login.locked", object_type="Login",
+                     object_id=audit_id, channel=channel,
+                     after={"kind": kind, "locked_until": throttle.locked_until.isoformat(),
+                            "ip": ip})
+        return LoginLocked(_locked_message(throttle.locked_until, now), field="identifier")
+    user = authenticate(request, username=username, password=password or "")
+    if user is not None and not _kind_matches(user, kind):
+        # Right password, wrong door: not a guessing attempt, so not counted.
+        record_audit(actor=user.get_username(), action="accounts.login.wrong_kind",
+                     object_type="Login", object_id=audit_id, channel=channel,
+                     after={"kind": kind, "ip": ip})
+        return AccountError(f"该账号不能以「{LoginKind(kind).label}」方式登录", field="kind")
+    if user is not None:
+        if throttle.recent_failures or throttle.locked_until:
+            throttle.recent_failures = []
+            throttle.locked_until = None
+            throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
+        record_audit(actor=user.get_username(), action="accounts.login.success",
+                     object_type="Login", object_id=audit_id, channel=channel,
+                     after={"kind": kind, "ip": ip})
+        return user
+
+    # A failure: count it for the address, and for the account (or, for a
+    # username without an account, in the address's entries for that name).
+    digest = _digest(username)
+    address_failures = _record_address_failure(ip=ip, address=address, digest=digest, now=now,
+                                                since=since)
+    if throttle is not None:
+        failures = [t for t in throttle.recent_failures
+                    if datetime.datetime.fromisoformat(t) > since]
+        failures.append(now.isoformat())
+        count = len(failures)
+        if count >= MAX_FAILURES:
+            throttle.locked_until = now + LOCK_PERIOD
+            throttle.recent_failures = []
+        else:
+            throttle.locked_until = None
+            throttle.recent_failures = failures
+        throttle.save(update_fields=["recent_failures", "locked_until", "updated_at"])
+    else:
+        count = sum(1 for entry in address_failures if entry[1] == digest) or 1
+    error = _failure_error(count, now)
+    record_audit(actor="anonymous", action="accounts.login.failure",
+                 object_type="Login", object_id=audit_id, channel=channel,
+                 after={"kind": kind, "failures": count,
+                        "locked": isinstance(error, LoginLocked), "ip": ip,
+                        "address_failures": len(address_failures)})
+    return error
 
 
 def record_logout(*, user, channel: str = "web") -> None:

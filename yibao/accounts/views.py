@@ -1,8 +1,10 @@
 """Login, logout and registration pages (thin: parse, call a service, render)."""
 
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from yibao.accounts import selectors, services
 from yibao.accounts.forms import IDENTIFIER_LABELS, LoginForm, PersonRegisterForm
 from yibao.accounts.models import LoginKind
+from yibao.api import auth as api_auth
 
 
 def _next_url(request) -> str:
@@ -18,6 +21,15 @@ def _next_url(request) -> str:
                                                   require_https=request.is_secure()):
         return target
     return ""
+
+
+def _landing(kind: str, user) -> str:
+    """Where a login lands without ?next=: persons and units in the hall, clerks at the console."""
+    if kind == LoginKind.STAFF:
+        if user.is_superuser and not selectors.is_staff_member(user):
+            return "admin:index"
+        return "console:todo"
+    return "hall:index"
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,7 +51,7 @@ def login_view(request):
                                exc.message)
             else:
                 auth_login(request, user)
-                return redirect(_next_url(request) or "accounts:me")
+                return redirect(_next_url(request) or _landing(form.cleaned_data["kind"], user))
         status = 400
     tabs = [{"kind": k, "label": label, "active": k == kind,
              "identifier_label": IDENTIFIER_LABELS[k]} for k, label in LoginKind.choices]
@@ -83,3 +95,22 @@ def register_view(request):
 def me(request):
     return render(request, "accounts/me.html",
                   {"account": selectors.current_account(request.user)})
+
+
+@login_required
+def tokens(request):
+    """The API tokens of the logged-in user (one per phone or WeChat login), with revoke buttons."""
+    rows = [{"token": t, "expires": api_auth.expires_at(t)} for t in api_auth.tokens_of(request.user)]
+    return render(request, "accounts/tokens.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["POST"])
+def revoke_token(request, token_id: int):
+    try:
+        token = api_auth.revoke_token_of(user=request.user, token_id=token_id,
+                                         actor=request.user.get_username())
+    except api_auth.TokenNotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, f"令牌 {token.prefix}… 已注销")
+    return redirect("accounts:tokens")

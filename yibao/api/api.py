@@ -145,6 +145,7 @@ class AddOut(Schema):
     kind: str
     result: date
     rule: str
+    provisional: str = Field("", description="结果所跨年度的节假日未录入时为暂定说明，如“（暂定：2027 年节假日未录入）”；否则为空")
 
 
 class CountIn(Schema):
@@ -229,7 +230,8 @@ def workdays_add(request, params: Query[AddIn]):
     rule = "起算日当日不计入（民法典第二百零一条）"
     if params.kind is LimitKind.natural_days:
         rule += "；期间最后一日为法定休假日的，顺延至休假日结束的次日（民法典第二百零三条）"
-    return {"start": params.start, "days": days, "kind": params.kind.value, "result": result, "rule": rule}
+    return {"start": params.start, "days": days, "kind": params.kind.value, "result": result, "rule": rule,
+            "provisional": workdays.provisional_note(params.start, result)}
 
 
 @api.get("/workdays/count", response={200: CountOut, 422: ValidationErrorOut}, tags=["工作日"], summary="两日期之间的工作日数（不含起始日，含结束日）")

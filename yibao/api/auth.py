@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -25,7 +26,7 @@ from yibao.api.models import ApiToken, TokenChannel
 from yibao.audit.services import record_audit
 
 TOKEN_MARK = "yb_"
-INVALID_TOKEN = "令牌无效或已注销"
+INVALID_TOKEN = "令牌无效、已过期或已注销"
 NO_TOKEN = "未登录：请在请求头 Authorization 中提供 Bearer 令牌（POST /api/auth/token 获取）"
 # last_used_at is informative: write it at most once a minute per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -87,8 +88,53 @@ def revoke_token(*, token: ApiToken, actor: str) -> ApiToken:
     return token
 
 
+class TokenNotFound(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def idle_limit() -> timedelta:
+    return timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+
+def max_age() -> timedelta:
+    return timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+
+def expires_at(token: ApiToken) -> datetime:
+    """When a token stops working if unused from now on: idle limit or absolute limit, the earlier."""
+    last = token.last_used_at or token.created_at
+    return min(last + idle_limit(), token.created_at + max_age())
+
+
+def is_expired(token: ApiToken, now: datetime) -> bool:
+    return now >= expires_at(token)
+
+
+def tokens_of(user, *, now: datetime | None = None) -> list[ApiToken]:
+    """A user's tokens that still work (not revoked, not expired), newest first."""
+    now = now or timezone.now()
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True,
+                                     created_at__gt=now - max_age())
+    return [t for t in tokens if not is_expired(t, now)]
+
+
+@transaction.atomic
+def revoke_token_of(*, user, token_id: int, actor: str) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token is "not found" (TokenNotFound)."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise TokenNotFound(f"没有编号为 {token_id} 的令牌")
+    return revoke_token(token=token, actor=actor)
+
+
 def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The active token for a presented string (user loaded), or None."""
+    """The active token for a presented string (user loaded), or None.
+
+    A token ends API_TOKEN_IDLE_DAYS after its last use and API_TOKEN_MAX_AGE_DAYS
+    after it was issued, whichever comes first (a lost phone stops being a key).
+    """
     if not raw or not raw.startswith(TOKEN_MARK) or len(raw) > 100:
         return None
     token = (ApiToken.objects.select_related("user")
@@ -96,6 +142,8 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     now = now or timezone.now()
+    if is_expired(token, now):
+        return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -149,16 +197,25 @@ class TokenOut(Schema):
     prefix: str
     kind: str
     channel: str
-    expires: datetime | None = Field(None, description="到期时间；null 表示注销前一直有效")
+    expires: datetime = Field(description="不再使用时的到期时间（闲置期限与最长有效期中较早者）")
 
 
 class TokenInfoOut(Schema):
+    id: int
     prefix: str
     kind: str
     channel: str
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires: datetime = Field(description="不再使用时的到期时间")
+    current: bool = Field(False, description="是否为本次请求所用的令牌")
+
+
+def _info(token: ApiToken, current: ApiToken | None = None) -> dict:
+    return {"id": token.pk, "prefix": token.prefix, "kind": token.kind, "channel": token.channel,
+            "name": token.name, "created_at": token.created_at, "last_used_at": token.last_used_at,
+            "expires": expires_at(token), "current": current is not None and token.pk == current.pk}
 
 
 @router.post("/auth/token", auth=None, summary="登录并获取令牌（微信公众号、手机App）",
@@ -176,17 +233,35 @@ def obtain_token(request, body: TokenIn):
         return Status(401, {"detail": exc.message})
     token, raw = issue_token(user=user, kind=body.kind, channel=body.channel, name=body.name)
     return Status(201, {"token": raw, "prefix": token.prefix, "kind": token.kind, "channel": token.channel,
-                        "expires": None})
+                        "expires": expires_at(token)})
 
 
 @router.get("/auth/token", auth=token_auth, summary="当前令牌信息",
             response={200: TokenInfoOut, 401: ErrorOut})
 def current_token(request):
-    return request.api_token
+    return _info(request.api_token, request.api_token)
 
 
 @router.delete("/auth/token", auth=token_auth, summary="注销当前令牌（退出登录）",
                response={204: None, 401: ErrorOut})
 def delete_token(request):
     revoke_token(token=request.api_token, actor=request.auth.get_username())
+    return Status(204, None)
+
+
+@router.get("/auth/tokens", auth=token_auth, summary="本账号的有效令牌列表",
+            response={200: list[TokenInfoOut], 401: ErrorOut})
+def list_tokens(request):
+    """本账号未注销、未过期的全部令牌（各设备），新的在前。"""
+    return [_info(t, request.api_token) for t in tokens_of(request.auth)]
+
+
+@router.delete("/auth/tokens/{token_id}", auth=token_auth, summary="注销本账号的某个令牌",
+               response={204: None, 401: ErrorOut, 404: ErrorOut})
+def delete_one_token(request, token_id: int):
+    """只能注销本账号的令牌；他人的令牌按不存在处理（404）。"""
+    try:
+        revoke_token_of(user=request.auth, token_id=token_id, actor=request.auth.get_username())
+    except TokenNotFound as exc:
+        return Status(404, {"detail": exc.message})
     return Status(204, None)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yibao.catalog.editorial import public_text
 from yibao.catalog.schema import SpecialGroup, UnitType
 
 
@@ -70,7 +71,7 @@ def compute_checklist(item_data: dict, situation: Situation) -> list[ChecklistLi
             name=_display_name(material),
             required=not material.get("optional", False),
             commitment_alternative=material.get("commitment_alternative") or "",
-            note=material.get("note") or "",
+            note=public_text(material.get("note")),
         ))
     return lines
 

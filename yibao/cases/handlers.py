@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from yibao.agencies.models import Agency
 from yibao.cases import routing
 from yibao.cases.lifecycle import item_steps
-from yibao.validation import chinese_message, field_name
+from yibao.validation import chinese_message, field_label, field_name
 
 NOT_OFFERED = "暂未开通网上办理"
 
@@ -94,10 +94,11 @@ class ItemHandler(Generic[F]):
             for error in exc.errors():
                 loc = tuple(error["loc"])
                 info = self.Fields.model_fields.get(str(loc[0])) if loc else None
-                label = info.title if info is not None and info.title else field_name(loc) or "申请信息"
+                label = (info.title if info is not None and info.title
+                         else field_label(field_name(loc)) or "申请信息")
                 message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
                            else chinese_message(dict(error)))
-                problems.append(f"字段 {label}（{field_name(loc)}）：{message}")
+                problems.append(f"字段 {label}：{message}")
             raise HandlerRefusal("；".join(problems)) from exc
 
     def check(self, *, case, fields: F) -> None:

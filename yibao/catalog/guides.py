@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yibao.catalog.editorial import public_notes, public_text
 from yibao.catalog.models import Item
 
 CHANNEL_LABELS = {
@@ -89,7 +90,8 @@ class GuideView:
     def materials(self) -> list[MaterialView]:
         return [
             MaterialView(
-                name=m["name"], copies=m.get("copies"), form=m.get("form"), note=m.get("note"),
+                name=m["name"], copies=m.get("copies"), form=m.get("form"),
+                note=public_text(m.get("note")) or None,
                 commitment_alternative=m.get("commitment_alternative"),
                 optional=m.get("optional", False), conditions=m.get("conditions", {}),
             )
@@ -135,8 +137,8 @@ class GuideView:
             result.append(("办理流程", d["process"]))
         if d.get("situations"):
             result.append(("办理情形", ["、".join(d["situations"])]))
-        if d.get("notes"):
-            result.append(("备注", d["notes"]))
+        if notes := public_notes(d.get("notes")):
+            result.append(("备注", notes))
         if d.get("legal_basis"):
             result.append(("设定依据", d["legal_basis"]))
         query = d.get("query")

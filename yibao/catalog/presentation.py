@@ -7,6 +7,7 @@ limit when they agree and the longest one otherwise, saying so in the text.
 
 from __future__ import annotations
 
+from yibao.catalog.editorial import public_notes, public_text
 from yibao.catalog.schema import CityCatalog, Item, TimeLimit, TimeLimitKind
 
 KIND_LABELS = {
@@ -63,6 +64,15 @@ def effective_items(catalog: CityCatalog) -> list[tuple[Item, TimeLimit | None, 
     return result
 
 
+def _export_material(m: dict) -> dict:
+    entry = {"name": m["name"], "conditions": m.get("conditions", {})}
+    entry.update({k: m[k] for k in ("form", "copies", "optional", "commitment_alternative")
+                  if m.get(k) not in (None, False)})
+    if note := public_text(m.get("note")):
+        entry["note"] = note
+    return entry
+
+
 def export_entry(data: dict, *, parent_name: str | None, category_name: str,
                  limit: dict | None, steps: list[str]) -> dict:
     """One item in the public JSON export format documented in the README."""
@@ -80,14 +90,9 @@ def export_entry(data: dict, *, parent_name: str | None, category_name: str,
         "situations": data.get("situations", []),
         "time_limit": limit,
         "steps": steps,
-        "materials": [
-            {"name": m["name"], "conditions": m.get("conditions", {}), **{
-                k: m[k] for k in ("form", "copies", "optional", "commitment_alternative", "note")
-                if m.get(k) not in (None, False)
-            }}
-            for m in data.get("materials", [])
-        ],
-        "notes": data.get("notes", []),
+        "materials": [_export_material(m) for m in data.get("materials", [])],
+        # The transcribers' notes about the seed text stay in the data files only.
+        "notes": public_notes(data.get("notes")),
         "legal_basis": data.get("legal_basis", []),
         "tongban": data.get("tongban"),
         "query": data.get("query"),

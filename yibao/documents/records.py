@@ -58,7 +58,7 @@ class RecordRefused(Exception):
 # --- periods (起止年月) -------------------------------------------------------------------
 
 def _field(label: tuple[str, str]) -> str:
-    return f"字段 {label[0]}（{label[1]}）"
+    return f"字段 {label[0]}"
 
 
 def _month(raw: object, label: tuple[str, str]) -> datetime.date:

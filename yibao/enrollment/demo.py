@@ -2,9 +2,13 @@
 
 - the demo unit (the demo unit login's USCC) registered as a 参保单位 in Taiyuan;
 - 王建国 (Taiyuan, 小店区), an employee of that unit: 职工医保 (310) since 2015,
-  12 monthly contributions of the contribution year and a personal account whose
-  balance is the sum of its movements;
-- 李晓梅 (Jincheng, 泽州县), a 城乡居民 (390) with her yearly contributions;
+  monthly contributions for the 12 months up to the current one and a personal
+  account whose balance is the sum of its movements;
+- 李晓梅 (Jincheng, 泽州县), a 城乡居民 (390) with her yearly contributions for
+  last year and this year;
+
+Dates are relative to the day the demo is loaded, so that "最近12个月" is never
+empty for the demo logins.
 - a small synthetic city per region (``yibao.enrollment.synthetic``), so that
   lookups, lists and the benchmarks have data.
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
@@ -39,7 +44,7 @@ from .policies import policy_for
 from .services.accounts import post_movement
 from .services.periods import ensure_person, start_period
 from .services.units import register_unit
-from .synthetic import CONTRIBUTION_YEAR, generate_city
+from .synthetic import contribution_months, generate_city
 
 CENT = Decimal("0.01")
 DEMO_CITY_PERSONS = 300
@@ -64,7 +69,7 @@ DEMO_EMPLOYEE = {
 DEMO_RESIDENT = {
     "id_number": "140525199207082426", "name": "李晓梅", "phone": "13800000002", "agency": "140525",
     "address": "晋城市泽州县金村镇府城村", "start": datetime.date(2019, 1, 1),
-    "years": (CONTRIBUTION_YEAR, CONTRIBUTION_YEAR + 1),
+    "years_back": (1, 0),  # last year's and this year's yearly contribution
 }
 RESERVED = frozenset({DEMO_UNIT["uscc"], DEMO_EMPLOYEE["id_number"], DEMO_RESIDENT["id_number"]})
 
@@ -109,7 +114,7 @@ def _ensure_contributions(person: Person, rows: list[dict], actor: str) -> int:
     return len(new)
 
 
-def _load_employee(actor: str, result: DemoEnrollment) -> None:
+def _load_employee(actor: str, result: DemoEnrollment, today: datetime.date) -> None:
     agency = _agency(DEMO_UNIT["agency"])
     if agency is None:
         result.lines.append(f"  跳过示例单位和职工：缺少经办机构 {DEMO_UNIT['agency']}（先载入经办机构）")
@@ -125,7 +130,7 @@ def _load_employee(actor: str, result: DemoEnrollment) -> None:
     policy = policy_for(agency.region)
     base = DEMO_EMPLOYEE["base"]
     unit_part, personal_part = (base * policy.unit_rate).quantize(CENT), (base * policy.personal_rate).quantize(CENT)
-    months = [datetime.date(CONTRIBUTION_YEAR, m, 1) for m in range(1, 13)]
+    months = contribution_months(today)
     _ensure_contributions(person, [
         {"unit": unit, "month": month, "insurance_type": employee, "base": base, "unit_part": unit_part,
          "personal_part": personal_part, "paid": True} for month in months], actor)
@@ -133,18 +138,18 @@ def _load_employee(actor: str, result: DemoEnrollment) -> None:
     # References make every movement idempotent (post_movement returns the first one on a rerun).
     prefix = f"DEMO-{person.id_number}"
     post_movement(account=account, kind=MovementKind.ADJUSTMENT, amount=DEMO_EMPLOYEE["opening_balance"],
-                  reference=f"{prefix}-{CONTRIBUTION_YEAR - 1}", actor=actor, note="上年结转余额（演示数据）")
+                  reference=f"{prefix}-opening", actor=actor, note="上年结转余额（演示数据）")
     for month in months:
         post_movement(account=account, kind=MovementKind.CONTRIBUTION, amount=personal_part,
                       reference=f"{prefix}-{month:%Y%m}", actor=actor, note=f"{month:%Y年%m月}个人缴费划入")
     post_movement(account=account, kind=MovementKind.EXPENSE, amount=-DEMO_EMPLOYEE["expense"],
-                  reference=f"{prefix}-{CONTRIBUTION_YEAR}-pharmacy", actor=actor, note="定点药店购药")
+                  reference=f"{prefix}-pharmacy", actor=actor, note="定点药店购药")
     account.refresh_from_db(fields=["balance"])
     result.lines.append(f"  {person.name}（{agency.region.name}，{unit.name} 职工）：职工医保，"
                         f"{len(months)} 个月缴费，个人账户余额 {account.balance} 元")
 
 
-def _load_resident(actor: str, result: DemoEnrollment) -> None:
+def _load_resident(actor: str, result: DemoEnrollment, today: datetime.date) -> None:
     agency = _agency(DEMO_RESIDENT["agency"])
     if agency is None:
         result.lines.append(f"  跳过示例居民：缺少经办机构 {DEMO_RESIDENT['agency']}（先载入经办机构）")
@@ -155,15 +160,17 @@ def _load_resident(actor: str, result: DemoEnrollment) -> None:
                    start=DEMO_RESIDENT["start"], agency=agency, actor=actor)
     fee = policy_for(agency.region).resident_yearly_fee
     # A resident pays once a year; the row's month is January of the year paid for.
+    years = [today.year - back for back in DEMO_RESIDENT["years_back"]]
     _ensure_contributions(person, [
         {"unit": None, "month": datetime.date(year, 1, 1), "insurance_type": resident, "base": fee,
-         "unit_part": Decimal("0.00"), "personal_part": fee, "paid": True} for year in DEMO_RESIDENT["years"]],
+         "unit_part": Decimal("0.00"), "personal_part": fee, "paid": True} for year in years],
         actor)
     result.lines.append(f"  {person.name}（{agency.region.name}）：城乡居民医保，"
-                        f"{len(DEMO_RESIDENT['years'])} 个年度缴费，每年 {fee} 元")
+                        f"{len(years)} 个年度缴费，每年 {fee} 元")
 
 
-def _load_cities(persons: int, units: int, seed: int, actor: str, result: DemoEnrollment) -> None:
+def _load_cities(persons: int, units: int, seed: int, actor: str, result: DemoEnrollment,
+                 today: datetime.date) -> None:
     for region in Region.objects.order_by("code"):
         if not region.agencies.filter(is_active=True).exists():
             continue
@@ -172,22 +179,23 @@ def _load_cities(persons: int, units: int, seed: int, actor: str, result: DemoEn
             result.lines.append(f"  {region.name}：已有参保人员 {existing} 人，不再生成模拟数据")
             continue
         city = generate_city(region=region, persons=persons, units=units, seed=seed,
-                             reserved_numbers=RESERVED, actor=actor)
+                             reserved_numbers=RESERVED, actor=actor, today=today)
         result.lines.append(f"  {region.name}：模拟参保人员 {city.persons} 人、参保单位 {city.units} 家、"
                             f"缴费记录 {city.contributions} 条")
 
 
 @transaction.atomic
 def load_demo_enrollment(*, actor: str, city_persons: int = DEMO_CITY_PERSONS, city_units: int = DEMO_CITY_UNITS,
-                         seed: int = 1) -> DemoEnrollment:
+                         seed: int = 1, today: datetime.date | None = None) -> DemoEnrollment:
     """Load the demo unit, the two demo persons and a small synthetic city per region; idempotent.
 
     The cities come first: the generator only fills a region without persons,
     and it leaves out the demo persons' ID numbers and the demo unit's USCC.
     """
+    today = today or timezone.localdate()
     result = DemoEnrollment(lines=["参保数据（演示）："])
     if city_persons > 0:
-        _load_cities(city_persons, max(city_units, 1), seed, actor, result)
-    _load_employee(actor, result)
-    _load_resident(actor, result)
+        _load_cities(city_persons, max(city_units, 1), seed, actor, result, today)
+    _load_employee(actor, result, today)
+    _load_resident(actor, result, today)
     return result

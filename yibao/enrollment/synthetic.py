@@ -45,7 +45,9 @@ BASE_MIN, BASE_MAX = 3000, 20000
 EMPLOYEE_SHARE = 0.45  # the rest are 城乡居民 (390)
 RESIDENT_STOP_SHARE = 0.03  # residents who did not renew (停保)
 ARREARS_SHARE = 0.02  # employees whose last months are not yet paid
-CONTRIBUTION_YEAR = 2025
+# Contributions are generated for the 12 months ending with the current month
+# (contribution_months), so that "最近12个月" shows them whenever the demo is loaded.
+CONTRIBUTION_MONTHS = 12
 # Below this many persons, rebuilding every index of the (possibly large) tables
 # after the load costs more than maintaining them row by row (the demo's small cities).
 DEFER_SCHEMA_FROM = 20_000
@@ -152,10 +154,21 @@ def region_agencies(region: Region) -> list[tuple[int, str]]:
     return county or list(agencies.values_list("id", "code"))
 
 
+def contribution_months(today: datetime.date) -> list[datetime.date]:
+    """The first days of the CONTRIBUTION_MONTHS months ending with ``today``'s month, oldest first."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(CONTRIBUTION_MONTHS):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
 def generate_rows(
     *, region_id: int, region_name: str, agencies: list[tuple[int, str]], persons: int,
     units: int, seed: int, first_ids: dict[str, int], created_at: str, batch_persons: int = 20_000,
     employee_share: float = EMPLOYEE_SHARE, reserved_numbers: frozenset[str] = frozenset(),
+    today: datetime.date | None = None,
 ) -> Iterator[Rows]:
     """Yield batches of rows for ``persons`` persons and ``units`` units (units in the first batch).
 
@@ -187,7 +200,8 @@ def generate_rows(
         ))
         unit_rows.append((unit_id, agency_id, code))
 
-    months = [datetime.date(CONTRIBUTION_YEAR, m, 1).isoformat() for m in range(1, 13)]
+    first_month, *_ = month_days = contribution_months(today or datetime.date.today())
+    months = [m.isoformat() for m in month_days]
     birth_days = (BIRTH_LAST - BIRTH_FIRST).days + 1
     numbers: set[str] = set(reserved_numbers)
     employee = InsuranceType.EMPLOYEE_BASIC.value
@@ -218,7 +232,7 @@ def generate_rows(
         if unit_rows and rng.random() < employee_share:
             unit_id, unit_agency_id, _code = rng.choice(unit_rows)
             start = max(adult, datetime.date(2005, 1, 1)) + datetime.timedelta(days=rng.randrange(3000))
-            start = min(start, datetime.date(CONTRIBUTION_YEAR, 1, 1))
+            start = min(start, first_month)
             batch.periods.append((ids["period"], person_id, employee, insured, employed, unit_id,
                                   unit_agency_id, start.isoformat(), None, ""))
             ids["period"] += 1
@@ -236,9 +250,10 @@ def generate_rows(
             ids["account"] += 1
         else:
             start = max(birth, datetime.date(2010, 1, 1)) + datetime.timedelta(days=rng.randrange(3000))
-            start = min(start, datetime.date(CONTRIBUTION_YEAR, 1, 1))
+            start = min(start, first_month)
             if rng.random() < RESIDENT_STOP_SHARE:
-                period = (suspended, datetime.date(CONTRIBUTION_YEAR - 1, 12, 31).isoformat(), "未续保缴费")
+                stopped = max(start, first_month - datetime.timedelta(days=1))
+                period = (suspended, stopped.isoformat(), "未续保缴费")
             else:
                 period = (insured, None, "")
             batch.periods.append((ids["period"], person_id, resident, period[0], resident_category,
@@ -357,7 +372,8 @@ def _write_sqlite(cursor, model, columns, rows) -> None:
 def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
                   employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000,
                   reserved_numbers: frozenset[str] = frozenset(),
-                  defer_schema: bool | None = None, actor: str = "generate") -> GenerationResult:
+                  defer_schema: bool | None = None, actor: str = "generate",
+                  today: datetime.date | None = None) -> GenerationResult:
     """Write a synthetic population for ``region`` in one transaction and return the counts.
 
     ``reserved_numbers``: ID numbers and USCCs left out (records loaded besides the city).
@@ -392,7 +408,8 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
         for batch in generate_rows(region_id=region.pk, region_name=region.name, agencies=agencies,
                                    persons=persons, units=units, seed=seed, first_ids=_first_ids(),
                                    created_at=created_at, batch_persons=batch_persons,
-                                   employee_share=employee_share, reserved_numbers=reserved_numbers):
+                                   employee_share=employee_share, reserved_numbers=reserved_numbers,
+                                   today=today or timezone.localdate()):
             for model, columns, rows in batch.by_model():
                 if rows:
                     write(cursor, model, columns, rows)

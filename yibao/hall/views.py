@@ -383,7 +383,7 @@ def my_certificate_pdf(request):
         return _my_insurance_page(request, None, error="未查询到您的参保记录，不能出具参保凭证", status=404)
     region = next((r for r in person_overview(person).regions if r.slug == request.POST.get("region", "")), None)
     if region is None:
-        return _my_insurance_page(request, person, error="字段 参保地（region）：请选择您参保的统筹区", status=400)
+        return _my_insurance_page(request, person, error="字段 参保地：请选择您参保的统筹区", status=400)
     try:
         content, document = issue_insurance_certificate(person=person, region=region,
                                                         actor=request.user.username)

@@ -114,20 +114,20 @@ def _bad_day(field: str) -> date:
 
 def check_period(start: date, end: date) -> None:
     if not isinstance(start, date):
-        raise InvalidPeriod("字段 start：日期格式应为 YYYY-MM-DD")
+        raise InvalidPeriod("字段 开始日期：日期格式应为 YYYY-MM-DD")
     if not isinstance(end, date):
-        raise InvalidPeriod("字段 end：日期格式应为 YYYY-MM-DD")
+        raise InvalidPeriod("字段 结束日期：日期格式应为 YYYY-MM-DD")
     if end < start:
-        raise InvalidPeriod(f"字段 end：结束日期 {end} 不能早于开始日期 {start}")
+        raise InvalidPeriod(f"字段 结束日期：{end} 不能早于开始日期 {start}")
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise InvalidPeriod("字段 end：统计期间不能超过 10 年")
+        raise InvalidPeriod("字段 结束日期：统计期间不能超过 10 年")
 
 
 def parse_period(start: str | None, end: str | None, *, today: date) -> tuple[date, date]:
     """``?start=&end=`` as dates; empty means this month (1st to today)."""
     first = today.replace(day=1)
-    start_day = _parse_day(start, "start", first)
-    end_day = _parse_day(end, "end", today)
+    start_day = _parse_day(start, "开始日期", first)
+    end_day = _parse_day(end, "结束日期", today)
     check_period(start_day, end_day)
     return start_day, end_day
 

@@ -29,7 +29,7 @@ from yibao.catalog.selectors import (
     regions_with_catalog,
 )
 from yibao.documents.reference_forms import render_reference_form
-from yibao.enrollment.models import Person
+from yibao.enrollment.models import InsuranceType, Person
 from yibao.ids import mask_resident_id
 from yibao.offsite.models import FilingCategory
 from yibao.offsite.roster import RosterFileError, check_roster_file, roster_pdf, template
@@ -46,6 +46,8 @@ from yibao.offsite.services import FilingError, cancel_filing
 
 PAGE_LIMIT = 200
 INSURANCE_FORM = {"310": "职工医保", "390": "城乡居民医保"}
+# 险种 codes as people read them ("310" → 职工基本医疗保险).
+INSURANCE_LABELS = dict(InsuranceType.choices)
 
 
 def _login_as(kind: str):
@@ -178,7 +180,8 @@ def staff_query(request):
         except ValueError as exc:
             context["error"], status = str(exc), 400
         else:
-            context["rows"] = [{"filing": f, "masked_id": mask_resident_id(f.person.id_number)}
+            context["rows"] = [{"filing": f, "masked_id": mask_resident_id(f.person.id_number),
+                                "insurance_type": INSURANCE_LABELS.get(f.insurance_type, f.insurance_type)}
                                for f in filings_for_staff(request.staff, query)[:PAGE_LIMIT]]
     return render(request, "offsite/staff_query.html", context, status=status)
 

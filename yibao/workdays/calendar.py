@@ -242,3 +242,48 @@ def compute_due_date(start: date, kind: str, days: int | None) -> date:
     if kind == WORKING_DAYS:
         return add_working_days(start, days)
     return add_natural_days(start, days)
+
+
+# --- years without a holiday arrangement ---------------------------------------
+
+# How far ahead staff are warned about a year whose holidays nobody entered:
+# the State Council publishes them in November, so 60 days leaves time to act.
+MISSING_YEAR_WARNING_DAYS: Final = 60
+
+
+def year_is_known(year: int) -> bool:
+    """Tell whether the holidays of ``year`` are known (holiday table or chinese-calendar)."""
+    _get_overrides()
+    if year in _override_years:
+        return True
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def unknown_years(start: date, end: date) -> list[int]:
+    """The years touched by the period [start, end] whose holidays are not known.
+
+    A due date computed over such a year counts that year's holidays as working
+    days, so it is provisional (暂定) until the administrator enters them.
+    """
+    if end < start:
+        start, end = end, start
+    return [year for year in range(start.year, end.year + 1) if not year_is_known(year)]
+
+
+def years_missing_soon(today: date, days: int = MISSING_YEAR_WARNING_DAYS) -> list[int]:
+    """Years within the next ``days`` days that have no holidays entered (for the staff banner)."""
+    return unknown_years(today, today + timedelta(days=days))
+
+
+def provisional_note(start: date | None, due: date | None) -> str:
+    """"（暂定：2027 年节假日未录入）" for a due date computed over an unknown year, else ""."""
+    if due is None:
+        return ""
+    years = unknown_years(start or due, due)
+    if not years:
+        return ""
+    return "（暂定：" + "、".join(str(year) for year in years) + " 年节假日未录入）"

@@ -74,7 +74,7 @@ def test_an_active_flexible_worker_cannot_enroll_twice(agencies, staff):
     ({"base": "5000", "start_month": "2026-02"}, "申报起始月份：2026-02 早于本月，以前月份请选择补缴"),
     ({"base": "5000", "start_month": "2026-05"}, "申报起始月份：2026-05 晚于下月"),
     ({"base": "5000", "start_month": "2026-13"}, "申报起始月份：「2026-13」不是有效月份"),
-    ({"base": "5000", "payment_period": "按周"}, "payment_period"),
+    ({"base": "5000", "payment_period": "按周"}, "字段 申报方式（按月、按季、按年）：取值无效"),
 ])
 def test_bad_declarations_are_refused_naming_the_field(agencies, form, message):
     with pytest.raises(InvalidApplication, match=message):

@@ -282,7 +282,8 @@ class Command(BaseCommand):
         items = list(selectors.items_of(version))
         guides = [GuideView.of(item) for item in items]
         render_guide_pdf(guides[0])  # font registration happens once, outside the timing
-        client = Client()
+        # A host the settings allow ("testserver" is allowed only inside the test runner).
+        client = Client(HTTP_HOST="localhost")
         city = options["city"]
         words = ["异地", "报销", "参保", "生育", "定点"]
         lines = [
