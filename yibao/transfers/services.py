@@ -12,8 +12,11 @@ The chain (医保办发〔2021〕43号; Taiyuan guide 12.(1)(2); Jincheng guide 
    completes (``complete_transfer_in``), then tells the transfer-out end.
 
 Each document goes to the other end through ``_deliver``: inside this
-deployment it is handed to ``receive_document`` directly, to another
-deployment it is POSTed, signed, to its documents API. ``receive_document`` is
+deployment it is handed to ``receive_document`` directly (same database, same
+transaction), to another deployment it is written to the outbox in the leg's
+transaction and POSTed, signed, to the peer's documents API after commit by the
+outbox worker, with retries (nothing talks to the network while the money's
+rows are locked). ``receive_document`` is
 idempotent on the document id, and the account movements are idempotent on
 their references, so the balance moves exactly once however often a document
 is delivered.
@@ -47,6 +50,7 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.services.accounts import AccountError, post_movement
 from yibao.ids import mask_resident_id
+from yibao.transfers.delivery import queue_document
 from yibao.transfers.limits import leg_limit
 from yibao.transfers.models import (
     Direction,
@@ -66,13 +70,7 @@ from yibao.transfers.pdfs import (
     render_contact_letter,
     render_transfer_sheet,
 )
-from yibao.transfers.peers import (
-    PeerError,
-    configured_peers,
-    instance_code,
-    peer_for_region,
-    post_document,
-)
+from yibao.transfers.peers import configured_peers, instance_code, peer_for_region
 from yibao.workdays.calendar import add_working_days
 
 CENT = Decimal("0.01")
@@ -284,23 +282,24 @@ def _document(transfer: Transfer, kind: str, receiver: str, **content) -> dict:
             "transfer": _summary(transfer), **content}
 
 
-def _deliver(transfer: Transfer, document: dict, *, to_instance: str) -> dict:
-    """Hand the document to the other end: in-process here, signed over HTTP to a peer."""
+def _deliver(transfer: Transfer, document: dict, *, to_instance: str) -> None:
+    """Hand the document to the other end, never over the network inside this transaction.
+
+    Inside this deployment both ends share the database: the receiving end takes
+    the document in this same transaction (nothing leaves the process, and the
+    two ends commit or roll back together). To another deployment the document
+    is queued in the outbox and posted after commit (``yibao.transfers.delivery``).
+    """
     sent, _ = TransferDocument.objects.get_or_create(
         document_id=document["document_id"], direction=Direction.SENT,
         defaults={"transfer": transfer, "kind": document["kind"], "peer": to_instance, "payload": document})
     if to_instance == instance_code():
         receipt = receive_document(document=document, sender=to_instance)
-    else:
-        peer = configured_peers().get(to_instance)
-        if peer is None:
-            raise TransferError(f"未配置对接系统 {to_instance}，不能发送{DocumentKind(document['kind']).label}")
-        try:
-            receipt = post_document(peer, sent.payload)
-        except PeerError as exc:
-            raise TransferError(str(exc)) from exc
-    TransferDocument.objects.filter(pk=sent.pk).update(receipt=receipt)
-    return receipt
+        TransferDocument.objects.filter(pk=sent.pk).update(receipt=receipt)
+        return
+    if to_instance not in configured_peers():
+        raise TransferError(f"未配置对接系统 {to_instance}，不能发送{DocumentKind(document['kind']).label}")
+    queue_document(sent)
 
 
 def _amount(value, field: str) -> Decimal:
