@@ -502,7 +502,7 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
         out_region_name=transfer.out_region_name, in_region_name=region.name, in_region_code=region.code,
         in_agency_name=agency.name, in_agency_code=agency.code, in_agency_phone=agency.phone,
         in_agency_address=agency.address, certificate_code=transfer.certificate_code, issued_on=_today())
-    issued, content = issue_document(
+    content, issued = issue_document(
         kind=IssuedKind.CONTACT_LETTER, title=LETTER_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{LETTER_TITLE}（{transfer.out_region_name}→{region.name}）",
         issuer=agency.name, case_number=transfer.case_number, actor=actor,
@@ -590,7 +590,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
             raise TransferError(str(exc)) from exc
     values = {"name": transfer.name, "id_number": transfer.id_number,
               "sex": {"1": "男", "2": "女"}.get(transfer.sex, ""), "periods": rows, "account_transfer_amount": amount}
-    issued, content = issue_document(
+    content, issued = issue_document(
         kind=IssuedKind.TRANSFER_SHEET, title=SHEET_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{SHEET_TITLE}（{region.name}→{transfer.in_region_name}）",
         issuer=agency.name, case_number=transfer.case_number, actor=actor,
