@@ -253,6 +253,8 @@ class AccountMovement(models.Model):
     reference = models.CharField("业务流水号", max_length=64, unique=True)
     case_number = models.CharField("办件编号", max_length=24, blank=True)
     note = models.CharField("摘要", max_length=200, blank=True)
+    # The reason key of a one-off withdrawal (data/withdrawal.yaml); the once-a-year rule queries it.
+    withdrawal_reason = models.CharField("支取原因", max_length=30, blank=True)
     actor = models.CharField("经办人", max_length=150)
     created_at = models.DateTimeField("记账时间", default=timezone.now)
 
