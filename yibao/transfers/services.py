@@ -48,6 +48,7 @@ from yibao.enrollment.models import (
     Person,
     PersonalAccount,
 )
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.accounts import AccountError, post_movement
 from yibao.ids import mask_resident_id
 from yibao.transfers.delivery import queue_document
@@ -122,13 +123,6 @@ def _local_region(code: str) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
-def person_by_id(id_number: str) -> Person | None:
-    person = Person.objects.filter(id_number=id_number).first()
-    if person is not None and person.merged_into_id:
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
 def _region_agency(region: Region, person: Person | None) -> Agency:
     """The agency of the person's latest period in the region, else the region's city agency."""
     if person is not None:
@@ -196,7 +190,7 @@ def application_problem(*, id_number: str, name: str, scheme: str, side: str, ow
     problem = duplicate_problem(id_number)
     if problem:
         return problem
-    person = person_by_id(id_number)
+    person = person_by_id_number(id_number)
     out_region, in_region = (own_region, other.region) if side == Side.OUT else (other.region, own_region)
     # The end in another deployment checks its own side when the document arrives.
     if out_region is not None:
@@ -342,7 +336,7 @@ def _receive_application(transfer: Transfer, document: dict) -> None:
     region = transfer.in_region
     if region is None:
         raise DocumentRefused(f"转入地 {transfer.in_region_name}（{transfer.in_region_code}）不在本系统")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -353,7 +347,7 @@ def _receive_letter(transfer: Transfer, document: dict) -> None:
     region = transfer.out_region
     if region is None:
         raise DocumentRefused(f"转出地 {transfer.out_region_name}（{transfer.out_region_code}）不在本系统")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = out_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -387,7 +381,7 @@ def _receive_sheet(transfer: Transfer, document: dict) -> None:
     _advance(transfer, TransferStatus.SHEET_SENT, sheet=sheet, amount=amount,
              funds_reference=str(funds.get("reference", ""))[:64],
              sheet_code=str(sheet.get("verification_code", ""))[:16])
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     _open_leg(transfer, LegKind.TRANSFER_IN, region=region, agency=_region_agency(region, person))
 
 
@@ -453,7 +447,7 @@ def start_transfer(*, case, side: str, other_region_code: str, scheme: str, acto
     transfer-out end: the 参保凭证 is issued and the application goes to the
     transfer-in end, where the 联系函 leg opens.
     """
-    person = person_by_id(case.applicant_id_number)
+    person = person_by_id_number(case.applicant_id_number)
     if person is not None:
         # Serialise two applications of one person: the duplicate check below then sees the first.
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -491,7 +485,7 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
     region = transfer.in_region
     if region is None:
         raise TransferError(f"转入地 {transfer.in_region_name} 不在本系统，不能在此出具联系函")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -560,7 +554,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
     region = transfer.out_region
     if region is None:
         raise TransferError(f"转出地 {transfer.out_region_name} 不在本系统，不能在此出具信息表")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = out_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -625,7 +619,7 @@ def complete_transfer_in(*, transfer: Transfer, actor: str) -> Transfer:
     if region is None:
         raise TransferError(f"转入地 {transfer.in_region_name} 不在本系统，不能在此办结转入")
     amount = check_sheet(transfer.sheet, {"amount": str(transfer.amount)})
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)

@@ -129,6 +129,7 @@ def person_input(*, id_type: str, id_number: str, name: str, sex: str = "", birt
 
 def existing_person(data: PersonInput) -> Person | None:
     """The record under the ID number, refused if merged away or under another name."""
+    # Raw row: a merged-away record is refused (see the docstring), not redirected.
     person = Person.objects.filter(id_number=data.id_number).first()
     if person is None:
         return None
