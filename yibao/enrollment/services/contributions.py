@@ -134,7 +134,7 @@ def post_monthly_contributions(*, unit: Unit, month: date, actor: str) -> MonthP
         raise ContributionError(
             f"以下职工没有申报缴费基数，请先办理职工医保缴费基数申报：{'、'.join(missing[:20])}"
             + (f" 等 {len(missing)} 人" if len(missing) > 20 else ""))
-    policy = policy_for(unit.region)
+    policy = policy_for(unit.region, on=month)  # the rates in force in the month charged
     existing = {c.person_id: c for c in Contribution.objects.select_for_update().filter(
         person_id__in=list(names), insurance_type=InsuranceType.EMPLOYEE_BASIC, month=month)}
     elsewhere = [names[p] for p, c in existing.items() if c.unit_id != unit.pk]
