@@ -7,12 +7,12 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db.models import Q
 from django.utils import timezone
 
 from yibao.agencies.models import Region
 from yibao.enrollment.models import RegionPolicy
+from yibao.enrollment.rules_files import PolicyFile, load_rules_file
 
 POLICY_FILE = Path(__file__).parent / "data" / "policies.yaml"
 FIRST_DAY = date(2000, 1, 1)
@@ -24,8 +24,7 @@ class PolicyMissing(Exception):
 
 @cache
 def _file_defaults() -> dict:
-    data = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
-    return data
+    return load_rules_file(POLICY_FILE, PolicyFile)
 
 
 def defaults_for(region_code: str) -> dict:

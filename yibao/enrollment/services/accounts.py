@@ -18,7 +18,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 
 from yibao.audit.services import record_audit
@@ -32,6 +31,7 @@ from yibao.enrollment.models import (
     Person,
     PersonalAccount,
 )
+from yibao.enrollment.rules_files import WithdrawalRules, load_rules_file
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.periods import stop_period
 from yibao.offsite import selectors as offsite_selectors
@@ -83,7 +83,7 @@ WITHDRAWAL_FILE = Path(__file__).resolve().parent.parent / "data" / "withdrawal.
 @cache
 def withdrawal_rules() -> dict:
     """Reasons of a one-off withdrawal and which catalog situation means which (data/withdrawal.yaml)."""
-    return yaml.safe_load(WITHDRAWAL_FILE.read_text(encoding="utf-8"))
+    return load_rules_file(WITHDRAWAL_FILE, WithdrawalRules)
 
 
 def reason_label(reason: str) -> str:

@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +41,7 @@ from yibao.enrollment.models import (
     UnitStatus,
 )
 from yibao.enrollment.policies import policy_for
+from yibao.enrollment.rules_files import BaopanRules, load_rules_file
 from yibao.enrollment.services.accounts import post_movement
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.ids import InvalidIdentifier, validate_resident_id
@@ -63,7 +63,7 @@ class ContributionError(EnrollmentError):
 
 @cache
 def baopan_rules() -> dict:
-    data = yaml.safe_load(BAOPAN_FILE.read_text(encoding="utf-8"))
+    data = load_rules_file(BAOPAN_FILE, BaopanRules)
     return {**data, "base_min": Decimal(str(data["base_min"])), "base_max": Decimal(str(data["base_max"]))}
 
 

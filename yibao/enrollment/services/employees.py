@@ -39,7 +39,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -59,6 +58,7 @@ from yibao.enrollment.models import (
     UnitStatus,
 )
 from yibao.enrollment.policies import policy_for
+from yibao.enrollment.rules_files import EmployeeRules, load_rules_file
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError
 from yibao.enrollment.services.periods import (
     active_periods,
@@ -103,7 +103,7 @@ class FlexibleRefused(EnrollmentError):
 @cache
 def employee_rules() -> dict:
     """The rules of ``data/employee_rules.yaml`` (read once)."""
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return load_rules_file(RULES_FILE, EmployeeRules)
 
 
 def stop_reasons() -> tuple[str, ...]:
