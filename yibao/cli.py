@@ -15,6 +15,7 @@ COMMANDS = {
     "cases": "办件：cases sweep 标记超期办件",
     "offsite": "异地就医备案：offsite expire [--enqueue] 标记到期备案",
     "contributions": "缴费：contributions post/pay/arrears --unit USCC --month 2026-11 [--amount X]",
+    "outbox": "外发消息（对方系统文书、短信、银行文件）：outbox deliver 发送到期消息 / outbox list [--status failed]",
     "db_worker": "后台任务执行器（django-tasks 数据库队列）",
     "migrate": "建立或升级数据库结构",
     "check": "系统自检（含事项处理器检查）",

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "yibao.audit",
+    "yibao.outbox",
     "yibao.agencies",
     "yibao.accounts",
     "yibao.workdays",

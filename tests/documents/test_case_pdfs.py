@@ -8,7 +8,8 @@ from pypdf import PdfReader
 
 from tests.cases.conftest import PDF
 from yibao.cases.services import Upload, accept_case, issue_notice, submit_case
-from yibao.documents.case_pdfs import render_notice, render_receipt
+from yibao.documents.case_pdfs import issue_receipt, render_notice, render_receipt
+from yibao.documents.models import IssuedDocument
 from yibao.ids import make_resident_id, mask_resident_id
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,23 @@ def test_the_acceptance_receipt_has_the_due_date(case, staff):
     text, _ = read(render_receipt(case))
     assert text.startswith("受理回执")
     assert f"办结期限{case.due_date:%Y-%m-%d}" in text and "泽州县医疗保障服务中心" in text
+
+
+def test_downloading_the_receipt_again_reuses_its_document_until_the_case_is_accepted(case, staff, settings,
+                                                                                     tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first = issue_receipt(case, actor="applicant")
+    assert issue_receipt(case, actor="applicant") == first
+    assert IssuedDocument.objects.filter(case_number=case.number, kind="receipt").count() == 1
+    for position in (1, 2, 3):
+        case.materials.get(position=position).files.create(
+            sha256="0" * 64, content_type="application/pdf", size=1, original_name="x.pdf",
+            storage_path="cases/x.pdf", uploaded_by="test")
+    case = accept_case(case=case, staff=staff["zezhou"]["accept"])
+    accepted = issue_receipt(case, actor="applicant")
+    assert accepted != first and issue_receipt(case, actor="applicant") == accepted
+    titles = IssuedDocument.objects.filter(case_number=case.number, kind="receipt").values_list("title", flat=True)
+    assert sorted(t.split()[0] for t in titles) == ["受理回执", "申请回执"]
 
 
 def test_a_proxy_is_shown_masked(reimbursement, person):

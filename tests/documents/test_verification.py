@@ -81,7 +81,7 @@ def test_codes_use_the_unambiguous_alphabet_and_are_unique_over_1000_issues():
     def cheap(code, url):
         return b"%PDF-1.4 " + url.encode()
 
-    codes = {issue(pdf_builder=cheap)[0].code for _ in range(1000)}
+    codes = {issue(pdf_builder=cheap)[1].code for _ in range(1000)}
     assert len(codes) == 1000 == IssuedDocument.objects.count()
     assert not set("".join(codes)) - set(ALPHABET)
     assert not set("0O1IL") & set(ALPHABET)
@@ -110,7 +110,7 @@ def test_grouping_and_name_masking():
 # --- issuing ----------------------------------------------------------------
 
 def test_issue_prints_the_grouped_code_and_the_url_and_stores_the_hash():
-    document, content = issue()
+    content, document = issue()
     url = verify_url(document.code)
     assert url == f"https://yibao.example.cn/documents/verify/{document.code}/"
     text = pdf_text(content)
@@ -190,7 +190,7 @@ def test_issue_notice_pdf_stamps_the_notice(case, staff):
 # --- the public page --------------------------------------------------------
 
 def test_the_public_page_shows_the_record_and_no_full_id(client):
-    document, _ = issue()
+    _, document = issue()
     response = client.get(f"/documents/verify/{document.code}/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -201,7 +201,7 @@ def test_the_public_page_shows_the_record_and_no_full_id(client):
 
 
 def test_the_form_normalises_and_redirects(client):
-    document, _ = issue()
+    _, document = issue()
     typed = group_code(document.code).lower().replace("-", " - ")
     response = client.get("/documents/verify/", {"code": typed})
     assert response.status_code == 302 and response["Location"] == f"/documents/verify/{document.code}/"
@@ -220,7 +220,7 @@ def test_an_unknown_code_is_404_with_the_message(client):
 
 
 def test_a_revoked_document_shows_revoked(client):
-    document, _ = issue()
+    _, document = issue()
     revoke_document(code=group_code(document.code).lower(), reason="信息有误，已重新出具", actor="chief")
     page = client.get(f"/documents/verify/{document.code}/").content.decode()
     assert "已作废" in page and "真实有效" not in page
@@ -236,7 +236,7 @@ def test_a_revoked_document_shows_revoked(client):
 
 
 def test_uploaded_pdf_is_compared_both_ways(client):
-    document, content = issue()
+    content, document = issue()
     url = f"/documents/verify/{document.code}/"
     same = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", content, "application/pdf")})
     assert same.status_code == 200 and "文件内容与登记一致" in same.content.decode()
@@ -247,7 +247,7 @@ def test_uploaded_pdf_is_compared_both_ways(client):
 
 
 def test_bad_uploads_are_refused(client, settings, monkeypatch):
-    document, content = issue()
+    content, document = issue()
     url = f"/documents/verify/{document.code}/"
     not_pdf = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", b"GIF89a....", "application/pdf")})
     assert not_pdf.status_code == 400 and "只能上传 PDF 文件" in not_pdf.content.decode()
@@ -264,6 +264,6 @@ def test_the_real_cap_is_ten_megabytes():
 
 
 def test_selector_finds_typed_codes():
-    document, _ = issue()
+    _, document = issue()
     assert document_by_code(group_code(document.code).lower()) == document
     assert document_by_code("nope") is None

@@ -134,11 +134,11 @@ def test_selectors_read_one_query_each(taiyuan, django_assert_num_queries):
     person = period.person
 
     with django_assert_num_queries(1):
-        found = selectors.person_by_id_number(person.id_number)
+        found = selectors.person_row_by_id_number(person.id_number)
     with django_assert_num_queries(1):
         rows = selectors.contributions_of(person.pk)
     with django_assert_num_queries(1):
-        missing = selectors.person_by_id_number("140105199001011234")
+        missing = selectors.person_row_by_id_number("140105199001011234")
 
     assert found["id"] == person.pk and found["name"] == person.name
     assert missing is None

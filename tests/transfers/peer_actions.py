@@ -28,6 +28,7 @@ from yibao.enrollment.models import (
     PersonalAccount,
 )
 from yibao.ids import make_resident_id
+from yibao.outbox.delivery import deliver_due
 from yibao.transfers.models import LegKind, LegStatus, Transfer, TransferLeg
 from yibao.transfers.services import do_leg
 
@@ -98,6 +99,11 @@ def complete() -> dict:
     return {"case_status": case.status}
 
 
+def deliver() -> dict:
+    """The outbox sweep of this instance (``yibao outbox deliver``): post what the last action queued."""
+    return {status: count for status, count in deliver_due().items()}
+
+
 def report() -> dict:
     account = PersonalAccount.objects.get(person__id_number=ID_NUMBER)
     transfer = Transfer.objects.get()
@@ -119,5 +125,6 @@ def sent_document(kind: str) -> dict:
 
 def main(action: str, *args: str) -> None:
     actions = {"setup": setup, "apply": apply, "dispatch": dispatch, "complete": complete, "report": report,
+               "deliver": deliver,
                "sent_document": sent_document}
     print("RESULT " + json.dumps(actions[action](*args), ensure_ascii=False))

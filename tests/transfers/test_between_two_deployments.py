@@ -114,10 +114,13 @@ def post(port: int, document: dict, *, sender: str, secret: str = SECRET) -> tup
 def test_transfer_between_two_running_instances_moves_the_balance_exactly_once(instances):
     run, ports = instances["run"], instances["ports"]
 
-    applied = run("b", "apply")  # Jincheng accepts and reviews: the 联系函 travels to a
+    applied = run("b", "apply")  # Jincheng accepts and reviews: the 联系函 is queued for a
     assert applied["status"] == "letter_sent"
-    dispatched = run("a", "dispatch")  # Taiyuan: 信息表 and funds travel to b
+    assert run("b", "deliver") == {"delivered": 1}  # … and posted after commit by b's outbox
+    assert run("b", "deliver") == {}  # delivered once; nothing left
+    dispatched = run("a", "dispatch")  # Taiyuan: 信息表 and funds queued for b
     assert dispatched["status"] == "sheet_sent"
+    assert run("a", "deliver") == {"delivered": 1}
 
     # The 信息表 delivered again (a retry) changes nothing and returns the first receipt.
     sheet = run("a", "sent_document", "transfer_sheet")
@@ -136,6 +139,7 @@ def test_transfer_between_two_running_instances_moves_the_balance_exactly_once(i
     assert status == 422 and "金额不符" in body["detail"]
 
     assert run("b", "complete") == {"case_status": "completed"}
+    assert run("b", "deliver") == {"delivered": 1}  # the completion notice to a
 
     out_end, in_end = run("a", "report"), run("b", "report")
     assert out_end["balance"] == "0.00"

@@ -16,7 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yibao.cases.models import Case, CaseNotice
-from yibao.documents.models import DocumentKind
+from yibao.documents.certificates import keep_case_document, kept_content
+from yibao.documents.models import DocumentKind, IssuedDocument
 from yibao.documents.pdf import register_cjk_font, styles
 from yibao.documents.services import issue_document
 from yibao.documents.verification import mask_name, verification_block
@@ -170,30 +171,48 @@ def render_notice(notice: CaseNotice, *, verification: Verification | None = Non
     return buffer.getvalue()
 
 
+def _issued_once(*, kind: str, title: str, case_number: str, build) -> bytes:
+    """The document of this case, kind and title issued earlier (its stored bytes), else issue and keep it.
+
+    A receipt or notice does not change once issued (the title carries its
+    version: 申请回执 before acceptance, 受理回执 after), so downloading it again
+    serves the same document and code instead of registering a new one each time.
+    """
+    existing = (IssuedDocument.objects.filter(kind=kind, case_number=case_number, title=title, revoked_at__isnull=True)
+                .order_by("-issued_at", "-id").first())
+    if existing is not None:
+        content = kept_content(existing)
+        if content is not None:
+            return content
+    content, document = build()
+    keep_case_document(document, content)
+    return content
+
+
 def issue_receipt(case: Case, *, actor: str) -> bytes:
-    """The receipt, registered as an issued document with its verification code and QR."""
+    """The receipt, registered once per version as an issued document with its verification code and QR."""
     case = Case.objects.select_related("region", "home_agency", "accepting_agency").get(pk=case.pk)
     title = _receipt_title(case)
     agency = case.accepting_agency or case.home_agency
-    _, content = issue_document(
+    return _issued_once(kind=DocumentKind.RECEIPT, title=f"{title} {case.number}", case_number=case.number,
+                        build=lambda: issue_document(
         kind=DocumentKind.RECEIPT, title=f"{title} {case.number}",
         subject_summary=f"{_masked_applicant(case)} 的办件 {case.number} {title}",
         issuer=agency.name if agency else f"{case.region.name}医疗保障经办机构",
         pdf_builder=lambda code, url: render_receipt(case, verification=(code, url)),
         case_number=case.number, actor=actor,
-    )
-    return content
+    ))
 
 
 def issue_notice_pdf(notice: CaseNotice, *, actor: str) -> bytes:
-    """The one-time notice, registered as an issued document with its verification code and QR."""
+    """The one-time notice, registered once as an issued document with its verification code and QR."""
     notice = CaseNotice.objects.select_related("case", "agency").get(pk=notice.pk)
     case = notice.case
-    _, content = issue_document(
+    return _issued_once(kind=DocumentKind.NOTICE, title=f"一次性告知书 {notice.number}", case_number=case.number,
+                        build=lambda: issue_document(
         kind=DocumentKind.NOTICE, title=f"一次性告知书 {notice.number}",
         subject_summary=f"{_masked_applicant(case)} 的办件 {case.number} 一次性告知书 {notice.number}",
         issuer=notice.agency.name,
         pdf_builder=lambda code, url: render_notice(notice, verification=(code, url)),
         case_number=case.number, actor=actor,
-    )
-    return content
+    ))

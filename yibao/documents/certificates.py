@@ -257,7 +257,7 @@ def issue_insurance_certificate(*, person: Person, region: Region, actor: str, c
         facts = certificate_facts(person=person, region=region)
     except RecordRefused as exc:
         raise CertificateRefused(str(exc)) from exc
-    document, content = issue_document(
+    content, document = issue_document(
         kind=DocumentKind.CERTIFICATE, title=f"{CERTIFICATE_TITLE}（{facts.variant_label}）",
         subject_summary=f"{_masked_person(person.name)} 的{CERTIFICATE_TITLE}（{facts.variant_label}，{region.name}）",
         issuer=facts.agency_name,
@@ -271,7 +271,7 @@ def issue_person_record(*, person: Person, start: datetime.date, end: datetime.d
                         case_number: str = "") -> tuple[bytes, IssuedDocument]:
     """Issue the person's 参保缴费记录 for the months ``start``–``end`` with a verification code."""
     record = person_record(person=person, start=start, end=end)
-    document, content = issue_document(
+    content, document = issue_document(
         kind=DocumentKind.CONTRIBUTION_RECORD, title="参保人员参保缴费记录",
         subject_summary=f"{_masked_person(person.name)} {start:%Y-%m} 至 {end:%Y-%m} 的参保缴费记录",
         issuer=record.agency_name,
@@ -285,7 +285,7 @@ def issue_unit_record(*, unit: Unit, start: datetime.date, end: datetime.date, a
                       case_number: str = "") -> tuple[bytes, IssuedDocument]:
     """Issue the unit's 缴费记录 for the months ``start``–``end`` with a verification code."""
     record = unit_record(unit=unit, start=start, end=end)
-    document, content = issue_document(
+    content, document = issue_document(
         kind=DocumentKind.CONTRIBUTION_RECORD, title="参保单位医疗、生育保险缴费记录",
         subject_summary=f"{unit.name} {start:%Y-%m} 至 {end:%Y-%m} 的缴费记录",
         issuer=record.agency_name,
@@ -298,7 +298,7 @@ def issue_unit_record(*, unit: Unit, start: datetime.date, end: datetime.date, a
 def issue_unit_info(*, unit: Unit, actor: str, case_number: str = "") -> tuple[bytes, IssuedDocument]:
     """Issue the unit's 参保单位参保信息 with a verification code."""
     info = unit_info(unit=unit)
-    document, content = issue_document(
+    content, document = issue_document(
         kind=DocumentKind.OTHER, title="参保单位参保信息",
         subject_summary=f"{unit.name} 的参保单位参保信息",
         issuer=info.agency_name,

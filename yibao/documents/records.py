@@ -27,7 +27,9 @@ from yibao.enrollment.models import (
     PersonalAccount,
     Unit,
 )
-from yibao.enrollment.selectors import unit_arrears
+
+# person_by_id_number is re-exported for the form prefill; the one definition is the enrollment selector.
+from yibao.enrollment.selectors import person_by_id_number, unit_arrears  # noqa: F401
 
 ZERO = Decimal("0.00")
 # A record printed in one go covers at most this many years: the window
@@ -150,14 +152,6 @@ class CertificateFacts:
     @property
     def variant_label(self) -> str:
         return "职工基本医疗保险" if self.variant == "employee" else "城乡居民基本医疗保险"
-
-
-def person_by_id_number(id_number: str) -> Person | None:
-    """The kept record of this ID number (a merged duplicate points at the one kept)."""
-    person = Person.objects.select_related("region", "home_agency").filter(id_number=id_number).first()
-    if person is not None and person.merged_into_id:
-        person = Person.objects.select_related("region", "home_agency").get(pk=person.merged_into_id)
-    return person
 
 
 def unit_by_uscc(uscc: str) -> Unit | None:

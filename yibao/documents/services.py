@@ -32,8 +32,11 @@ def _reserve(**fields) -> IssuedDocument:
 
 def issue_document(*, kind: str, title: str, subject_summary: str, issuer: str,
                    pdf_builder: PdfBuilder, case_number: str = "",
-                   actor: str) -> tuple[IssuedDocument, bytes]:
-    """Reserve a code, build the PDF with it, record the PDF's SHA-256 and audit it."""
+                   actor: str) -> tuple[bytes, IssuedDocument]:
+    """Reserve a code, build the PDF with it, record the PDF's SHA-256 and audit it.
+
+    Returns ``(pdf, document)``, the order of every ``issue_*`` function.
+    """
     if kind not in DocumentKind.values:
         raise DocumentError(f"未知的文书类型：{kind}")
     with transaction.atomic():
@@ -48,7 +51,7 @@ def issue_document(*, kind: str, title: str, subject_summary: str, issuer: str,
                      object_id=document.code,
                      after={"kind": kind, "title": title, "case_number": case_number,
                             "sha256": document.sha256})
-    return document, content
+    return content, document
 
 
 def revoke_document(*, code: str, reason: str, actor: str) -> IssuedDocument:

@@ -12,5 +12,6 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(RegionPolicy)
 class RegionPolicyAdmin(admin.ModelAdmin):
-    list_display = ["region", "resident_window_start", "resident_window_end", "flexible_unit_code",
+    list_display = ["region", "effective_from", "effective_to", "resident_window_start", "resident_window_end",
+                    "flexible_unit_code",
                     "unit_rate", "personal_rate"]

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -253,6 +254,8 @@ class AccountMovement(models.Model):
     reference = models.CharField("业务流水号", max_length=64, unique=True)
     case_number = models.CharField("办件编号", max_length=24, blank=True)
     note = models.CharField("摘要", max_length=200, blank=True)
+    # The reason key of a one-off withdrawal (data/withdrawal.yaml); the once-a-year rule queries it.
+    withdrawal_reason = models.CharField("支取原因", max_length=30, blank=True)
     actor = models.CharField("经办人", max_length=150)
     created_at = models.DateTimeField("记账时间", default=timezone.now)
 
@@ -294,10 +297,16 @@ class RegionPolicy(models.Model):
 
     Defaults come from ``data/policies.yaml`` (the seeds' figures where they
     give one, e.g. Taiyuan's resident window 9月1日–12月20日, Jincheng's
-    flexible-worker unit code 46065)."""
+    flexible-worker unit code 46065).
 
-    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="enrollment_policy",
-                                  verbose_name="统筹区")
+    A policy holds from ``effective_from`` to ``effective_to`` (inclusive; open
+    when empty): a change of rates is a new row from its date, and a past date
+    is read with the policy of that date (``policies.policy_for(region, on=…)``)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="enrollment_policies",
+                               verbose_name="统筹区")
+    effective_from = models.DateField("生效日期", default=datetime.date(2000, 1, 1))
+    effective_to = models.DateField("失效日期（含当日，空为长期有效）", null=True, blank=True)
     resident_window_start = models.CharField("居民集中参保期开始（MM-DD）", max_length=5, default="09-01")
     resident_window_end = models.CharField("居民集中参保期结束（MM-DD）", max_length=5, default="12-20")
     flexible_unit_code = models.CharField("灵活就业人员单位编号", max_length=20, default="46065")
@@ -311,6 +320,13 @@ class RegionPolicy(models.Model):
     class Meta:
         verbose_name = "参保政策参数"
         verbose_name_plural = "参保政策参数"
+        ordering = ["region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "effective_from"], name="region_policy_once_per_date"),
+            models.CheckConstraint(condition=models.Q(effective_to__isnull=True)
+                                   | models.Q(effective_to__gte=models.F("effective_from")),
+                                   name="region_policy_dates_in_order"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.region} 参保政策参数"
+        return f"{self.region} 参保政策参数（{self.effective_from:%Y-%m-%d} 起）"

@@ -7,18 +7,24 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
+from django.db.models import Q
+from django.utils import timezone
 
 from yibao.agencies.models import Region
 from yibao.enrollment.models import RegionPolicy
+from yibao.enrollment.rules_files import PolicyFile, load_rules_file
 
 POLICY_FILE = Path(__file__).parent / "data" / "policies.yaml"
+FIRST_DAY = date(2000, 1, 1)
+
+
+class PolicyMissing(Exception):
+    """No policy row covers the date asked for (the administrator left a gap)."""
 
 
 @cache
 def _file_defaults() -> dict:
-    data = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
-    return data
+    return load_rules_file(POLICY_FILE, PolicyFile)
 
 
 def defaults_for(region_code: str) -> dict:
@@ -29,9 +35,22 @@ def defaults_for(region_code: str) -> dict:
     return values
 
 
-def policy_for(region: Region) -> RegionPolicy:
-    """The region's policy row, created from the data file's defaults on first use."""
-    policy, _ = RegionPolicy.objects.get_or_create(region=region, defaults=defaults_for(region.code))
+def policy_for(region: Region, *, on: date | None = None) -> RegionPolicy:
+    """The region's policy in force on ``on`` (default today).
+
+    A region without any policy row gets one from the data file's defaults,
+    in force from the earliest date (so every date has a policy).
+    """
+    on = on or timezone.localdate()
+    policy = (RegionPolicy.objects.filter(region=region, effective_from__lte=on)
+              .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+              .order_by("-effective_from").first())
+    if policy is not None:
+        return policy
+    if RegionPolicy.objects.filter(region=region).exists():
+        raise PolicyMissing(f"{region.name}没有 {on:%Y-%m-%d} 适用的参保政策参数，请管理员在「参保政策参数」中补充")
+    policy, _ = RegionPolicy.objects.get_or_create(region=region, effective_from=FIRST_DAY,
+                                                   defaults=defaults_for(region.code))
     return policy
 
 
@@ -41,8 +60,8 @@ def _month_day(text: str, year: int) -> date:
 
 
 def resident_window(region: Region, year: int) -> tuple[date, date]:
-    """The resident enrollment window (集中参保期) of ``year`` in ``region``."""
-    policy = policy_for(region)
+    """The resident enrollment window (集中参保期) of ``year`` in ``region``, by the policy in force that year."""
+    policy = policy_for(region, on=date(year, 12, 31) if year < timezone.localdate().year else None)
     return _month_day(policy.resident_window_start, year), _month_day(policy.resident_window_end, year)
 
 

@@ -23,8 +23,21 @@ def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str)
     return record.home_agency if record is not None else None
 
 
-def person_by_id_number(id_number: str) -> dict | None:
-    """Return the person with this ID number as a dict of PERSON_FIELDS, or None."""
+def person_by_id_number(id_number: str) -> Person | None:
+    """The person someone means by this ID number: the kept record when it was merged (多号合并).
+
+    The one lookup of a person by a typed or logged-in ID number. Code that needs
+    the raw row under the number (imports that refuse a merged record, the merge
+    itself, uniqueness checks) queries ``Person`` directly and says why.
+    """
+    person = Person.objects.select_related("region", "home_agency").filter(id_number=id_number).first()
+    if person is not None and person.merged_into_id:
+        person = Person.objects.select_related("region", "home_agency").get(pk=person.merged_into_id)
+    return person
+
+
+def person_row_by_id_number(id_number: str) -> dict | None:
+    """The raw row under the ID number as a dict of PERSON_FIELDS (the indexed lookup ``yibao bench`` times)."""
     rows = list(Person.objects.filter(id_number=id_number).order_by().values(*PERSON_FIELDS)[:1])
     return rows[0] if rows else None
 

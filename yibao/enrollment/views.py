@@ -32,7 +32,8 @@ from yibao.cases.services import CaseError, Upload, submit_case
 from yibao.catalog.models import Item
 from yibao.enrollment.account_selectors import account_summary, movements_of
 from yibao.enrollment.baopan import BaopanFileError, read_baopan, rows_pdf, template
-from yibao.enrollment.models import Person, Unit
+from yibao.enrollment.models import Unit
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.contributions import baopan_rules, check_base_declarations
 from yibao.enrollment.withdrawal_forms import death_commitment_pdf
 from yibao.ids import mask_resident_id
@@ -260,7 +261,8 @@ def death_commitment(request, number: str):
 def my_account(request):
     """我的个人账户: balance, status and movements of the logged-in person's own account."""
     account = request.login_account
-    person = Person.objects.filter(id_number=account.id_number).values("id", "name", "id_number").first()
+    found = person_by_id_number(account.id_number)
+    person = {"id": found.pk, "name": found.name, "id_number": found.id_number} if found else None
     summary = account_summary(person["id"]) if person else None
     return render(request, "enrollment/my_account.html", {
         "person": person, "masked_id": mask_resident_id(account.id_number), "account": summary,

@@ -56,12 +56,12 @@ from yibao.documents.certificates import (
 from yibao.documents.records import (
     RecordRefused,
     parse_period,
-    person_by_id_number,
     person_overview,
     unit_by_uscc,
     unit_info,
     unit_record,
 )
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id

@@ -18,6 +18,7 @@ from yibao.accounts.selectors import person_of
 from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, field_error, token_auth
 from yibao.enrollment.models import Person
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.ids import mask_resident_id
 from yibao.offsite.models import FilingCategory, OffsiteFiling
 from yibao.offsite.selectors import (
@@ -89,7 +90,7 @@ def _person(request) -> Person | None:
     account = person_of(request.auth) if request.api_token.kind == "person" else None
     if account is None:
         raise HttpError(403, "仅限参保人员本人账号")
-    return Person.objects.filter(id_number=account.id_number).first()
+    return person_by_id_number(account.id_number)
 
 
 @router.get("/offsite/filings", response={200: list[FilingOut], **ERRORS}, summary="我的异地就医备案（含历史）")

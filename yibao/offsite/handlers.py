@@ -127,6 +127,7 @@ def _person(case, fields: FilingFields) -> Person:
     if case.applicant_kind == "person":
         if fields.person_id_number and fields.person_id_number.upper() != case.applicant_id_number:
             raise HandlerRefusal("字段 参保人公民身份号码：个人只能为本人办理备案")
+        # Raw row: a merged-away record is refused (参保记录已合并) by the rules, not redirected.
         person = Person.objects.filter(id_number=case.applicant_id_number).first()
         if person is None:
             raise HandlerRefusal(f"未参保：未查询到 {case.applicant_name} 的参保信息，不能办理异地就医备案")
@@ -137,6 +138,7 @@ def _person(case, fields: FilingFields) -> Person:
         number = validate_resident_id(fields.person_id_number, field_name="参保人公民身份号码").number
     except InvalidIdentifier as exc:
         raise HandlerRefusal(str(exc)) from exc
+    # Raw row, as above: the rules refuse a merged-away record by name.
     person = Person.objects.filter(id_number=number).first()
     if person is None:
         raise HandlerRefusal(f"未参保：未查询到 {fields.person_name} 的参保信息，不能办理异地就医备案")

@@ -30,6 +30,7 @@ from yibao.catalog.selectors import (
 )
 from yibao.documents.reference_forms import render_reference_form
 from yibao.enrollment.models import InsuranceType, Person
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.ids import mask_resident_id
 from yibao.offsite.models import FilingCategory
 from yibao.offsite.roster import RosterFileError, check_roster_file, roster_pdf, template
@@ -82,7 +83,7 @@ def _login_as(kind: str):
 
 
 def _enrolled(account) -> Person | None:
-    return Person.objects.filter(id_number=account.id_number).first()
+    return person_by_id_number(account.id_number)
 
 
 # --- 我的异地备案 -------------------------------------------------------------------------

@@ -7,4 +7,4 @@ class TransfersConfig(AppConfig):
     verbose_name = "转移接续"
 
     def ready(self):
-        from yibao.transfers import handlers  # noqa: F401  (registers item handlers)
+        from yibao.transfers import delivery, handlers  # noqa: F401  (register the outbox deliverer, item handlers)

@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import os
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ DOCUMENTS_PATH = "/api/transfers/documents"
 SIGNATURE_HEADER = "X-Yibao-Signature"
 SENDER_HEADER = "X-Yibao-Instance"
 TIMEOUT_SECONDS = 10
-ATTEMPTS = 3
 
 
 class PeerError(Exception):
@@ -84,11 +82,13 @@ def signature_valid(document: dict, signature: str, secret: str) -> bool:
     return hmac.compare_digest(sign(document, secret), (signature or "").removeprefix("sha256="))
 
 
-def post_document(peer: Peer, document: dict) -> dict:
-    """POST a signed document to the peer and return its receipt.
+def post_document(peer: Peer, document: dict, *, timeout: float | None = None) -> dict:
+    """POST a signed document to the peer once and return its receipt.
 
-    Retried on network errors only: the receiver treats the same
-    ``document_id`` twice as a no-op, so a retry after a lost answer is safe.
+    No retries and no sleeps here: the outbox retries with backoff, and the
+    receiver treats the same ``document_id`` twice as a no-op, so a retry after
+    a lost answer is safe. ``PeerError.status`` is the HTTP status of a refusal
+    (None when the peer could not be reached or did not answer in time).
     """
     body = canonical(document)
     request = urllib.request.Request(
@@ -96,18 +96,18 @@ def post_document(peer: Peer, document: dict) -> dict:
         headers={"Content-Type": "application/json; charset=utf-8",
                  SENDER_HEADER: instance_code(),
                  SIGNATURE_HEADER: "sha256=" + sign(document, peer.secret)})
-    last_error: Exception | None = None
-    for attempt in range(ATTEMPTS):
+    try:
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT_SECONDS) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                return json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = json.loads(exc.read().decode("utf-8")).get("detail", "")
-            except (ValueError, AttributeError):
-                detail = ""
-            raise PeerError(f"对方系统（{peer.code}）拒收：{detail or exc.reason}", status=exc.code) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            last_error = exc
-            time.sleep(0.2 * (attempt + 1))
-    raise PeerError(f"无法连接对方系统（{peer.code}，{peer.url}）：{last_error}")
+            detail = json.loads(exc.read().decode("utf-8")).get("detail", "")
+        except (ValueError, AttributeError):
+            detail = ""
+        raise PeerError(f"对方系统（{peer.code}）拒收：{detail or exc.reason}", status=exc.code) from exc
+    except TimeoutError as exc:
+        raise PeerError(f"对方系统（{peer.code}，{peer.url}）在 {timeout or TIMEOUT_SECONDS} 秒内未应答") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        if isinstance(getattr(exc, "reason", None), TimeoutError):
+            raise PeerError(f"对方系统（{peer.code}，{peer.url}）在 {timeout or TIMEOUT_SECONDS} 秒内未应答") from exc
+        raise PeerError(f"无法连接对方系统（{peer.code}，{peer.url}）：{exc}") from exc

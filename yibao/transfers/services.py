@@ -12,8 +12,11 @@ The chain (医保办发〔2021〕43号; Taiyuan guide 12.(1)(2); Jincheng guide 
    completes (``complete_transfer_in``), then tells the transfer-out end.
 
 Each document goes to the other end through ``_deliver``: inside this
-deployment it is handed to ``receive_document`` directly, to another
-deployment it is POSTed, signed, to its documents API. ``receive_document`` is
+deployment it is handed to ``receive_document`` directly (same database, same
+transaction), to another deployment it is written to the outbox in the leg's
+transaction and POSTed, signed, to the peer's documents API after commit by the
+outbox worker, with retries (nothing talks to the network while the money's
+rows are locked). ``receive_document`` is
 idempotent on the document id, and the account movements are idempotent on
 their references, so the balance moves exactly once however often a document
 is delivered.
@@ -45,8 +48,10 @@ from yibao.enrollment.models import (
     Person,
     PersonalAccount,
 )
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.accounts import AccountError, post_movement
 from yibao.ids import mask_resident_id
+from yibao.transfers.delivery import queue_document
 from yibao.transfers.limits import leg_limit
 from yibao.transfers.models import (
     Direction,
@@ -66,13 +71,7 @@ from yibao.transfers.pdfs import (
     render_contact_letter,
     render_transfer_sheet,
 )
-from yibao.transfers.peers import (
-    PeerError,
-    configured_peers,
-    instance_code,
-    peer_for_region,
-    post_document,
-)
+from yibao.transfers.peers import configured_peers, instance_code, peer_for_region
 from yibao.workdays.calendar import add_working_days
 
 CENT = Decimal("0.01")
@@ -122,13 +121,6 @@ def _local_region(code: str) -> Region | None:
     if peer_for_region(code) is not None:
         return None
     return Region.objects.filter(code=code).first()
-
-
-def person_by_id(id_number: str) -> Person | None:
-    person = Person.objects.filter(id_number=id_number).first()
-    if person is not None and person.merged_into_id:
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
 
 
 def _region_agency(region: Region, person: Person | None) -> Agency:
@@ -198,7 +190,7 @@ def application_problem(*, id_number: str, name: str, scheme: str, side: str, ow
     problem = duplicate_problem(id_number)
     if problem:
         return problem
-    person = person_by_id(id_number)
+    person = person_by_id_number(id_number)
     out_region, in_region = (own_region, other.region) if side == Side.OUT else (other.region, own_region)
     # The end in another deployment checks its own side when the document arrives.
     if out_region is not None:
@@ -284,23 +276,24 @@ def _document(transfer: Transfer, kind: str, receiver: str, **content) -> dict:
             "transfer": _summary(transfer), **content}
 
 
-def _deliver(transfer: Transfer, document: dict, *, to_instance: str) -> dict:
-    """Hand the document to the other end: in-process here, signed over HTTP to a peer."""
+def _deliver(transfer: Transfer, document: dict, *, to_instance: str) -> None:
+    """Hand the document to the other end, never over the network inside this transaction.
+
+    Inside this deployment both ends share the database: the receiving end takes
+    the document in this same transaction (nothing leaves the process, and the
+    two ends commit or roll back together). To another deployment the document
+    is queued in the outbox and posted after commit (``yibao.transfers.delivery``).
+    """
     sent, _ = TransferDocument.objects.get_or_create(
         document_id=document["document_id"], direction=Direction.SENT,
         defaults={"transfer": transfer, "kind": document["kind"], "peer": to_instance, "payload": document})
     if to_instance == instance_code():
         receipt = receive_document(document=document, sender=to_instance)
-    else:
-        peer = configured_peers().get(to_instance)
-        if peer is None:
-            raise TransferError(f"未配置对接系统 {to_instance}，不能发送{DocumentKind(document['kind']).label}")
-        try:
-            receipt = post_document(peer, sent.payload)
-        except PeerError as exc:
-            raise TransferError(str(exc)) from exc
-    TransferDocument.objects.filter(pk=sent.pk).update(receipt=receipt)
-    return receipt
+        TransferDocument.objects.filter(pk=sent.pk).update(receipt=receipt)
+        return
+    if to_instance not in configured_peers():
+        raise TransferError(f"未配置对接系统 {to_instance}，不能发送{DocumentKind(document['kind']).label}")
+    queue_document(sent)
 
 
 def _amount(value, field: str) -> Decimal:
@@ -343,7 +336,7 @@ def _receive_application(transfer: Transfer, document: dict) -> None:
     region = transfer.in_region
     if region is None:
         raise DocumentRefused(f"转入地 {transfer.in_region_name}（{transfer.in_region_code}）不在本系统")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -354,7 +347,7 @@ def _receive_letter(transfer: Transfer, document: dict) -> None:
     region = transfer.out_region
     if region is None:
         raise DocumentRefused(f"转出地 {transfer.out_region_name}（{transfer.out_region_code}）不在本系统")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = out_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -388,7 +381,7 @@ def _receive_sheet(transfer: Transfer, document: dict) -> None:
     _advance(transfer, TransferStatus.SHEET_SENT, sheet=sheet, amount=amount,
              funds_reference=str(funds.get("reference", ""))[:64],
              sheet_code=str(sheet.get("verification_code", ""))[:16])
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     _open_leg(transfer, LegKind.TRANSFER_IN, region=region, agency=_region_agency(region, person))
 
 
@@ -454,7 +447,7 @@ def start_transfer(*, case, side: str, other_region_code: str, scheme: str, acto
     transfer-out end: the 参保凭证 is issued and the application goes to the
     transfer-in end, where the 联系函 leg opens.
     """
-    person = person_by_id(case.applicant_id_number)
+    person = person_by_id_number(case.applicant_id_number)
     if person is not None:
         # Serialise two applications of one person: the duplicate check below then sees the first.
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -492,7 +485,7 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
     region = transfer.in_region
     if region is None:
         raise TransferError(f"转入地 {transfer.in_region_name} 不在本系统，不能在此出具联系函")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -503,7 +496,7 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
         out_region_name=transfer.out_region_name, in_region_name=region.name, in_region_code=region.code,
         in_agency_name=agency.name, in_agency_code=agency.code, in_agency_phone=agency.phone,
         in_agency_address=agency.address, certificate_code=transfer.certificate_code, issued_on=_today())
-    issued, content = issue_document(
+    content, issued = issue_document(
         kind=IssuedKind.CONTACT_LETTER, title=LETTER_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{LETTER_TITLE}（{transfer.out_region_name}→{region.name}）",
         issuer=agency.name, case_number=transfer.case_number, actor=actor,
@@ -561,7 +554,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
     region = transfer.out_region
     if region is None:
         raise TransferError(f"转出地 {transfer.out_region_name} 不在本系统，不能在此出具信息表")
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = out_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)
@@ -591,7 +584,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
             raise TransferError(str(exc)) from exc
     values = {"name": transfer.name, "id_number": transfer.id_number,
               "sex": {"1": "男", "2": "女"}.get(transfer.sex, ""), "periods": rows, "account_transfer_amount": amount}
-    issued, content = issue_document(
+    content, issued = issue_document(
         kind=IssuedKind.TRANSFER_SHEET, title=SHEET_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{SHEET_TITLE}（{region.name}→{transfer.in_region_name}）",
         issuer=agency.name, case_number=transfer.case_number, actor=actor,
@@ -626,7 +619,7 @@ def complete_transfer_in(*, transfer: Transfer, actor: str) -> Transfer:
     if region is None:
         raise TransferError(f"转入地 {transfer.in_region_name} 不在本系统，不能在此办结转入")
     amount = check_sheet(transfer.sheet, {"amount": str(transfer.amount)})
-    person = person_by_id(transfer.id_number)
+    person = person_by_id_number(transfer.id_number)
     problem = in_side_problem(person, transfer.scheme, region, transfer.name)
     if problem:
         raise TransferError(problem)

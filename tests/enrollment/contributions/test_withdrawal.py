@@ -20,7 +20,7 @@ from yibao.enrollment.models import (
     MovementKind,
     PersonalAccount,
 )
-from yibao.enrollment.services.accounts import AccountError, withdraw_account
+from yibao.enrollment.services.accounts import AccountError, post_movement, withdraw_account
 from yibao.ids import make_resident_id
 
 pytestmark = pytest.mark.django_db
@@ -347,3 +347,16 @@ def test_the_case_page_shows_the_bank_account_and_the_amount_to_pay(changzhi_uni
     described = dict(described_application(case))
     assert described["参保人银行账号"] == "6216600000001234"  # in full: the case page is the applicant's and staff's
     assert described["个人账户余额（拨付时全额支取，元）"] == "2345.60"
+
+
+def test_the_once_a_year_rule_reads_the_reason_not_the_free_text_of_the_note(unit, employ, staff, on_day):
+    item = current_item("taiyuan", "personal-account-withdrawal")
+    person = employ(unit, balance=Decimal("300.00"))
+    account = PersonalAccount.objects.get(person=person)
+    # A correction whose note happens to begin like the yearly payment is not that payment.
+    post_movement(account=account, kind=MovementKind.WITHDRAWAL, amount=Decimal("-1.00"), reference="fix-1",
+                  actor="clerk", note="北京知青每年支付 误记冲正")
+    case = apply(item, applicant_kind="person", applicant_id=person.id_number, applicant_name=person.name,
+                 form_data={**insured(person), **BANK}, situations=('"北京知青"每年个人账户一次性支付',))
+    run_to_payment(case, staff["taiyuan"])
+    assert AccountMovement.objects.get(case_number=case.number).withdrawal_reason == "zhiqing_yearly"

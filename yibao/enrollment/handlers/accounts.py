@@ -21,6 +21,7 @@ from pydantic.json_schema import SkipJsonSchema
 from yibao.cases.handlers import Described, Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, PersonalAccount, Unit
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.accounts import (
     AccountError,
     check_withdrawal,
@@ -170,7 +171,7 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
 
     @staticmethod
     def _insured(fields: WithdrawalFields) -> Person:
-        person = Person.objects.filter(id_number=fields.insured_id_number).first()
+        person = person_by_id_number(fields.insured_id_number)
         if person is None:
             raise HandlerRefusal(f"字段 参保人身份证件号码：{fields.insured_id_number} 没有参保登记记录")
         if person.name != fields.insured_name:

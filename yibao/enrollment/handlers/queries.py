@@ -24,10 +24,10 @@ from yibao.documents.records import (
     RecordRefused,
     certificate_facts,
     parse_period,
-    person_by_id_number,
     unit_by_uscc,
 )
 from yibao.enrollment.handlers.base import EnrollmentHandler
+from yibao.enrollment.selectors import person_by_id_number
 from yibao.ids import mask_resident_id
 
 PERIOD_LABELS = (("起始年月", "start_month"), ("截止年月", "end_month"))

@@ -18,7 +18,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 
 from yibao.audit.services import record_audit
@@ -32,6 +31,7 @@ from yibao.enrollment.models import (
     Person,
     PersonalAccount,
 )
+from yibao.enrollment.rules_files import WithdrawalRules, load_rules_file
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.periods import stop_period
 from yibao.offsite import selectors as offsite_selectors
@@ -45,7 +45,7 @@ class AccountError(EnrollmentError):
 
 @transaction.atomic
 def post_movement(*, account: PersonalAccount, kind: str, amount: Decimal, reference: str, actor: str,
-                  case_number: str = "", note: str = "") -> AccountMovement:
+                  case_number: str = "", note: str = "", withdrawal_reason: str = "") -> AccountMovement:
     """Add ``amount`` (negative for a payment out) to the account, exactly once per ``reference``."""
     if not isinstance(amount, Decimal):
         raise TypeError("amount must be a Decimal")
@@ -67,7 +67,7 @@ def post_movement(*, account: PersonalAccount, kind: str, amount: Decimal, refer
     account.save(update_fields=["balance"])
     movement = AccountMovement.objects.create(
         account=account, kind=kind, amount=amount, balance_after=balance, reference=reference,
-        case_number=case_number, note=note[:200], actor=actor)
+        case_number=case_number, note=note[:200], withdrawal_reason=withdrawal_reason, actor=actor)
     record_audit(actor=actor, action=f"enrollment.account.{kind}", object_type="PersonalAccount",
                  object_id=account.person.id_number, before={"balance": str(balance - amount)},
                  after={"balance": str(balance), "amount": str(amount), "reference": reference,
@@ -83,7 +83,7 @@ WITHDRAWAL_FILE = Path(__file__).resolve().parent.parent / "data" / "withdrawal.
 @cache
 def withdrawal_rules() -> dict:
     """Reasons of a one-off withdrawal and which catalog situation means which (data/withdrawal.yaml)."""
-    return yaml.safe_load(WITHDRAWAL_FILE.read_text(encoding="utf-8"))
+    return load_rules_file(WITHDRAWAL_FILE, WithdrawalRules)
 
 
 def reason_label(reason: str) -> str:
@@ -148,7 +148,7 @@ def check_withdrawal(*, person: Person, reason: str, today: date, death_date: da
     if rule.get("once_a_year"):
         label = rule["label"]
         if AccountMovement.objects.filter(account=account, kind=MovementKind.WITHDRAWAL,
-                                          note__startswith=label, created_at__year=today.year).exists():
+                                          withdrawal_reason=reason, created_at__year=today.year).exists():
             raise AccountError(f"{person.name} {today.year} 年度的{label}已办理，每年只能支付一次")
     return account
 
@@ -187,7 +187,7 @@ def withdraw_account(*, person: Person, reason: str, case_number: str, actor: st
     amount = account.balance
     note = f"{label} 一次性支取" + (f"，支付至 {payee}" if payee else "")
     movement = post_movement(account=account, kind=MovementKind.WITHDRAWAL, amount=-amount, reference=reference,
-                             actor=actor, case_number=case_number, note=note)
+                             actor=actor, case_number=case_number, note=note, withdrawal_reason=reason)
     end = today
     if rule.get("needs_heir") and person.death_date is None:
         person.death_date = death_date

@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +41,7 @@ from yibao.enrollment.models import (
     UnitStatus,
 )
 from yibao.enrollment.policies import policy_for
+from yibao.enrollment.rules_files import BaopanRules, load_rules_file
 from yibao.enrollment.services.accounts import post_movement
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.ids import InvalidIdentifier, validate_resident_id
@@ -63,7 +63,7 @@ class ContributionError(EnrollmentError):
 
 @cache
 def baopan_rules() -> dict:
-    data = yaml.safe_load(BAOPAN_FILE.read_text(encoding="utf-8"))
+    data = load_rules_file(BAOPAN_FILE, BaopanRules)
     return {**data, "base_min": Decimal(str(data["base_min"])), "base_max": Decimal(str(data["base_max"]))}
 
 
@@ -134,7 +134,7 @@ def post_monthly_contributions(*, unit: Unit, month: date, actor: str) -> MonthP
         raise ContributionError(
             f"以下职工没有申报缴费基数，请先办理职工医保缴费基数申报：{'、'.join(missing[:20])}"
             + (f" 等 {len(missing)} 人" if len(missing) > 20 else ""))
-    policy = policy_for(unit.region)
+    policy = policy_for(unit.region, on=month)  # the rates in force in the month charged
     existing = {c.person_id: c for c in Contribution.objects.select_for_update().filter(
         person_id__in=list(names), insurance_type=InsuranceType.EMPLOYEE_BASIC, month=month)}
     elsewhere = [names[p] for p, c in existing.items() if c.unit_id != unit.pk]

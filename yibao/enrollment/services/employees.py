@@ -39,7 +39,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -59,6 +58,7 @@ from yibao.enrollment.models import (
     UnitStatus,
 )
 from yibao.enrollment.policies import policy_for
+from yibao.enrollment.rules_files import EmployeeRules, load_rules_file
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError
 from yibao.enrollment.services.periods import (
     active_periods,
@@ -103,7 +103,7 @@ class FlexibleRefused(EnrollmentError):
 @cache
 def employee_rules() -> dict:
     """The rules of ``data/employee_rules.yaml`` (read once)."""
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return load_rules_file(RULES_FILE, EmployeeRules)
 
 
 def stop_reasons() -> tuple[str, ...]:
@@ -337,6 +337,7 @@ def check_enrollment_rows(*, unit: Unit, rows: list[dict], resume: bool = False,
         if row.category != PersonCategory.EMPLOYED:
             problems.append(f"{label} 人员类别：新参、续保只登记在职职工，退休请办理在职转退休")
             continue
+        # Raw row: a merged-away number on an import row is refused by _enrollment_problem, not redirected.
         person = Person.objects.filter(id_number=row.id_number).first()
         problem = _enrollment_problem(row, person, unit=unit, resume=resume,
                                       duplicate_resolution=duplicate_resolution)
@@ -426,6 +427,7 @@ def _persons_of_unit(*, unit: Unit, rows: list[dict], employed_only: bool = Fals
             problems.append(f"{label} 证件号码：{row.id_number} 重复填写")
             continue
         seen.add(row.id_number)
+        # Raw row: the row names the record under this number; a merged one is refused, not redirected.
         person = Person.objects.filter(id_number=row.id_number).first()
         result = _insured_here(person, unit, label, row.id_number)
         if isinstance(result, str):
@@ -578,6 +580,7 @@ def check_flexible(*, region: Region, person_row: dict, payment_period: str, bas
         raise FlexibleRefused(f"字段 申报起始月份：{start_month:%Y-%m} 早于本月，以前月份请选择补缴")
     if start_month > _add_months(this_month, 1):
         raise FlexibleRefused(f"字段 申报起始月份：{start_month:%Y-%m} 晚于下月，不能预先登记")
+    # Raw row: a merged-away record is refused with its own message below.
     person = Person.objects.filter(id_number=row.id_number).first()
     if person is not None:
         if person.merged_into_id:

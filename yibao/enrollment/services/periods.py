@@ -47,6 +47,7 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
                   home_agency: Agency, actor: str, id_type: str = IdType.RESIDENT_ID, phone: str = "",
                   address: str = "", case_number: str = "") -> Person:
     """Find the person by ID number or create the record (人员基本信息)."""
+    # Raw row: a merged-away record is refused below rather than silently redirected.
     person = Person.objects.filter(id_number=id_number).first()
     if person is not None:
         if person.merged_into_id:

@@ -29,7 +29,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.db import IntegrityError, transaction
 
 from yibao.agencies.models import Agency, Region
@@ -44,6 +43,7 @@ from yibao.enrollment.models import (
     PersonCategory,
 )
 from yibao.enrollment.policies import policy_for, resident_window
+from yibao.enrollment.rules_files import ResidentRules, load_rules_file
 from yibao.enrollment.services.errors import (
     DuplicateInsurance,
     EnrollmentError,
@@ -77,7 +77,7 @@ class BackpayNotEligible(EnrollmentError):
 @cache
 def resident_rules() -> dict:
     """The rules of ``data/resident_rules.yaml`` (read once)."""
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return load_rules_file(RULES_FILE, ResidentRules)
 
 
 # --- the person an application is for -------------------------------------------------------
@@ -129,6 +129,7 @@ def person_input(*, id_type: str, id_number: str, name: str, sex: str = "", birt
 
 def existing_person(data: PersonInput) -> Person | None:
     """The record under the ID number, refused if merged away or under another name."""
+    # Raw row: a merged-away record is refused (see the docstring), not redirected.
     person = Person.objects.filter(id_number=data.id_number).first()
     if person is None:
         return None

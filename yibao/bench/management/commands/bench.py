@@ -117,7 +117,7 @@ def lookups(count: int, concurrency: int, seed: int) -> list[str]:
     pks = [pk for pk, _number in persons]
     total = Person.objects.count()
     suites = [
-        ("person by ID (selector)", enrollment_selectors.person_by_id_number, numbers),
+        ("person by ID (selector)", enrollment_selectors.person_row_by_id_number, numbers),
         ("person by ID (raw SQL)", raw_query(PERSON_SQL), numbers),
         ("12-month contributions (selector)", enrollment_selectors.contributions_of, pks),
         ("12-month contributions (raw SQL)", raw_query(CONTRIBUTIONS_SQL), pks),
