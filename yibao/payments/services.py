@@ -252,7 +252,7 @@ def build_disbursement_file(*, actor: str, fund: str, agency: Agency, day: date)
     """
     if fund not in Fund.values:
         raise InvalidPayment(f"字段 基金：「{fund}」不是有效的基金支付类型")
-    payments = list(Payment.objects.select_for_update().select_related("payee")
+    payments = list(Payment.objects.select_for_update(of=("self",)).select_related("payee")
                     .filter(agency=agency, fund=fund, approved_on=day, status=PaymentStatus.APPROVED)
                     .order_by("id"))
     if not payments:
@@ -372,7 +372,8 @@ def reissue_payment(*, actor: str, payment: Payment, bank_name: str, account_num
     can never both be paid. A second reissue of the same payment is refused, also
     when two clerks try at once (one-to-one link in the database).
     """
-    original = Payment.objects.select_for_update().select_related("payee", "agency", "case").get(pk=payment.pk)
+    original = (Payment.objects.select_for_update(of=("self",)).select_related("payee", "agency", "case")
+                .get(pk=payment.pk))
     if original.status != PaymentStatus.RETURNED:
         raise PaymentConflict(f"支付 {original.reference} 当前状态为「{PaymentStatus(original.status).label}」，"
                               "只有被银行退回的支付可以重新支付")
