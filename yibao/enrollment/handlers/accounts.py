@@ -32,6 +32,8 @@ from yibao.enrollment.services.contributions import (
     check_base_declarations,
     declare_bases,
 )
+from yibao.payments.models import Fund, PayeeKind
+from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 
 REASON_LABELS = tuple(r["label"] for r in withdrawal_rules()["reasons"].values())
 ReasonLabel = Literal[("",) + REASON_LABELS]  # type: ignore[valid-type]
@@ -158,6 +160,15 @@ def withdrawal_reason(case, fields: WithdrawalFields) -> str:
     return reason
 
 
+def withdrawal_payee(reason: str, fields: WithdrawalFields) -> PayeeDetails:
+    """The bank account the withdrawal is paid to: the heir's for a death, else the insured's own."""
+    if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+        return PayeeDetails(kind=PayeeKind.PERSON, identifier=fields.heir_id_number, name=fields.heir_name,
+                            bank_name=fields.heir_bank, account_number=fields.heir_account_number)
+    return PayeeDetails(kind=PayeeKind.PERSON, identifier=fields.insured_id_number, name=fields.insured_name,
+                        bank_name=fields.insured_bank, account_number=fields.insured_account_number)
+
+
 @register("account_withdrawal")
 class AccountWithdrawalHandler(ItemHandler):
     key = "account_withdrawal"
@@ -230,7 +241,11 @@ class AccountWithdrawalHandler(ItemHandler):
             return
         person, reason, payee = self._checked(case, fields)
         try:
-            withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor, today=today(),
-                             payee=payee, death_date=fields.death_date)
-        except AccountError as exc:
+            withdrawal = withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor,
+                                          today=today(), payee=payee, death_date=fields.death_date)
+            # The ledger's payment of the movement: same reference, so a retried 拨付 pays once.
+            approve_payment(actor=actor, fund=Fund.EMPLOYEE_ACCOUNT, payee=withdrawal_payee(reason, fields),
+                            amount=withdrawal.amount, reference=withdrawal.movement.reference,
+                            agency=case.home_agency, case=case, note=withdrawal.movement.note)
+        except (AccountError, PaymentError) as exc:
             raise HandlerRefusal(str(exc)) from exc
