@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from yibao.payments.errors import PaymentError
-from yibao.payments.models import Payment, PaymentEvent, PaymentStatus
-from yibao.payments.services import approve_payment, reissue_payment
+from yibao.payments.models import DisbursementBatch, Payment, PaymentEvent, PaymentStatus
+from yibao.payments.services import approve_payment, build_disbursement_file, reissue_payment
 
 
 def race(actions):
@@ -62,3 +62,17 @@ def test_two_clerks_reissuing_one_returned_payment_make_one_reissue(approve):
     outcomes = race([reissue("6216600000001111"), reissue("6216600000002222")])
     assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
     assert Payment.objects.filter(reissue_of=payment).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_building_the_same_days_file_submit_each_payment_once(approve, agency):
+    day = approve(reference="claim:1").approved_on
+    approve(reference="claim:2")
+
+    def build():
+        return build_disbursement_file(actor="payer", fund="310100", agency=agency, day=day)[0].pk
+
+    outcomes = race([build, build])
+    assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
+    assert DisbursementBatch.objects.count() == 1
+    assert PaymentEvent.objects.filter(to_status="submitted").count() == 2

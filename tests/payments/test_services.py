@@ -235,6 +235,29 @@ def test_a_return_file_that_cannot_be_read_is_refused_in_chinese(name, content, 
         import_bank_returns(actor="payer", file=(name, content))
 
 
+def workbook_bytes(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_that_inflates_too_much_is_refused_before_it_is_parsed(monkeypatch, db):
+    monkeypatch.setattr(bankfiles, "MAX_UNZIPPED_BYTES", 1000)
+    content = workbook_bytes([list(bankfiles.RETURN_COLUMNS), ["claim:1", "成功", None, "B1"]])
+    with pytest.raises(BankFileError, match="解压后过大"):
+        import_bank_returns(actor="payer", file=("回盘.xlsx", content))
+
+
+def test_a_workbook_declaring_too_many_rows_is_refused(monkeypatch, db):
+    monkeypatch.setattr(bankfiles, "MAX_RETURN_ROWS", 2)
+    rows = [list(bankfiles.RETURN_COLUMNS)] + [[f"claim:{n}", "成功", None, f"B{n}"] for n in range(4)]
+    with pytest.raises(BankFileError, match="最多 2 行"):
+        import_bank_returns(actor="payer", file=("回盘.xlsx", workbook_bytes(rows)))
+
+
 def test_a_hostile_return_file_is_bounded_in_size_and_rows(monkeypatch, db):
     with pytest.raises(BankFileError, match="超过 5 MB"):
         import_bank_returns(actor="payer", file=("回盘.csv", b"x" * (5 * 1024 * 1024 + 1)))

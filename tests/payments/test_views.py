@@ -166,3 +166,11 @@ def test_the_reconciliation_range_is_bounded(client, payer):
 
 def test_the_console_header_links_the_payments_ledger(client, payer):
     assert 'href="/console/payments/"' in login(client, payer).get("/console/").content.decode()
+
+
+def test_the_ledger_page_does_not_query_per_row(client, payer, approve, django_assert_max_num_queries):
+    for n in range(30):
+        approve(reference=f"claim:{n}")
+    login(client, payer)
+    with django_assert_max_num_queries(14):
+        assert client.get(LEDGER).status_code == 200

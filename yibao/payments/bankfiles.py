@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -28,6 +29,8 @@ RESULT_RETURNED = "失败"
 MAX_RETURN_BYTES = 5 * 1024 * 1024
 MAX_RETURN_ROWS = 10_000
 MAX_CELL_CHARS = 200
+# A small .xlsx can inflate to gigabytes of XML (a zip bomb): bound what calamine would parse.
+MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,21 @@ def _text(value) -> str:
 
 
 def _rows_of_workbook(content: bytes):
+    if zipfile.is_zipfile(io.BytesIO(content)):  # .xlsx; an old .xls is not a zip
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                inflated = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise BankFileError("回盘文件无法读取：请上传银行回盘的 Excel（.xlsx）或 CSV 文件") from exc
+        if inflated > MAX_UNZIPPED_BYTES:
+            raise BankFileError("回盘文件解压后过大，疑为异常文件，请按批次分开上传")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = book.get_sheet_by_index(0)
     except Exception as exc:  # calamine raises its own error types for anything not a workbook
         raise BankFileError("回盘文件无法读取：请上传银行回盘的 Excel（.xlsx）或 CSV 文件") from exc
+    if sheet.height > MAX_RETURN_ROWS + 1 or sheet.width > 50:
+        raise BankFileError(f"回盘文件最多 {MAX_RETURN_ROWS} 行、50 列，请按批次分开上传")
     # Iterate lazily: a hostile workbook may declare a million rows.
     return sheet.iter_rows()
 
