@@ -174,3 +174,15 @@ def test_the_ledger_page_does_not_query_per_row(client, payer, approve, django_a
     login(client, payer)
     with django_assert_max_num_queries(14):
         assert client.get(LEDGER).status_code == 200
+
+
+def test_a_supervisor_can_neither_import_returns_nor_reissue(client, supervisor, approve):
+    payment = approve()
+    login(client, supervisor)
+    assert client.get("/console/payments/returns/").status_code == 200
+    response = client.post("/console/payments/returns/", {"file": returns_upload("claim:0001,成功,,B1")})
+    assert response.status_code == 403 and "拨付岗" in response.content.decode()
+    response = client.post(f"/console/payments/{payment.pk}/reissue/", {"bank_name": "中国银行",
+                                                                          "account_number": "6216600000001111"})
+    assert response.status_code == 403
+    assert Payment.objects.get().status == "approved" and Payment.objects.count() == 1
