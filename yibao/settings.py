@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "yibao.cases",
     "yibao.enrollment",
     "yibao.transfers",
+    "yibao.payments",
     "yibao.offsite",
     "yibao.evaluations",
     "yibao.ledger",

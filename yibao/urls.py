@@ -15,6 +15,7 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("guides/", include("yibao.catalog.urls")),
     path("hall/", include("yibao.hall.urls")),
+    path("console/payments/", include("yibao.payments.urls")),
     path("console/", include("yibao.console.urls")),
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),

@@ -34,6 +34,8 @@ from yibao.enrollment.services.contributions import (
     check_base_declarations,
     declare_bases,
 )
+from yibao.payments.models import Fund, PayeeKind
+from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 
 REASON_LABELS = tuple(r["label"] for r in withdrawal_rules()["reasons"].values())
 # Literals built from data at import time: mypy sees them as str.
@@ -163,6 +165,15 @@ def withdrawal_reason(case, fields: WithdrawalFields) -> str:
     return reason
 
 
+def withdrawal_payee(reason: str, fields: WithdrawalFields) -> PayeeDetails:
+    """The bank account the withdrawal is paid to: the heir's for a death, else the insured's own."""
+    if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+        return PayeeDetails(kind=PayeeKind.PERSON, identifier=fields.heir_id_number, name=fields.heir_name,
+                            bank_name=fields.heir_bank, account_number=fields.heir_account_number)
+    return PayeeDetails(kind=PayeeKind.PERSON, identifier=fields.insured_id_number, name=fields.insured_name,
+                        bank_name=fields.insured_bank, account_number=fields.insured_account_number)
+
+
 @register("account_withdrawal")
 class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
     key = "account_withdrawal"
@@ -242,7 +253,11 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
         person, reason, payee = self._checked(case, fields)
         try:
-            withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor, today=today(),
-                             payee=payee, death_date=fields.death_date)
-        except AccountError as exc:
+            withdrawal = withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor,
+                                          today=today(), payee=payee, death_date=fields.death_date)
+            # The ledger's payment of the movement: same reference, so a retried 拨付 pays once.
+            approve_payment(actor=actor, fund=Fund.EMPLOYEE_ACCOUNT, payee=withdrawal_payee(reason, fields),
+                            amount=withdrawal.amount, reference=withdrawal.movement.reference,
+                            agency=case.home_agency, case=case, note=withdrawal.movement.note)
+        except (AccountError, PaymentError) as exc:
             raise HandlerRefusal(str(exc)) from exc
