@@ -9,4 +9,6 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("register/", views.register_view, name="register"),
+    path("phone/", views.phone_view, name="phone"),
+    path("activation/", views.activation_view, name="activation"),
 ]
