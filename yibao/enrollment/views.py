@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
@@ -33,7 +34,12 @@ from yibao.catalog.models import Item
 from yibao.enrollment.account_selectors import account_summary, movements_of
 from yibao.enrollment.baopan import BaopanFileError, read_baopan, rows_pdf, template
 from yibao.enrollment.models import Person, Unit
-from yibao.enrollment.services.contributions import baopan_rules, check_base_declarations
+from yibao.enrollment.selectors import workbook_belongs_to
+from yibao.enrollment.services.contributions import (
+    baopan_rules,
+    check_base_declarations,
+    record_baopan_upload,
+)
 from yibao.enrollment.withdrawal_forms import death_commitment_pdf
 from yibao.ids import mask_resident_id
 
@@ -73,11 +79,12 @@ def _declaration_item(unit: Unit) -> Item | None:
             .order_by("position").first())
 
 
-def _store_workbook(content: bytes) -> str:
+def _store_workbook(content: bytes, *, uscc: str) -> str:
     digest = hashlib.sha256(content).hexdigest()
     path = f"baopan/{digest[:2]}/{digest}.xlsx"
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(content))
+    record_baopan_upload(sha256=digest, uscc=uscc, actor=f"u:{uscc}")
     return digest
 
 
@@ -153,7 +160,7 @@ def _check(request, unit: Unit, item: Item):
                       status=400)
     checked = check_base_declarations(unit=unit, year=year, rows=read.rows)
     errors = sorted(read.errors + checked.errors)
-    digest = _store_workbook(content)
+    digest = _store_workbook(content, uscc=unit.uscc)
     request.session[SESSION_KEY] = {"sha256": digest, "name": upload.name[:200], "year": year}
     return render(request, "enrollment/baopan.html", _page(
         unit, item, year=year, checked=True, errors=errors, good_count=len(checked.good),
@@ -225,6 +232,9 @@ def baopan_file(request, number: str):
     case = _visible_case(request, number)
     if case is None or not case.form_data.get("file_sha256"):
         raise Http404("未找到该办件的报盘文件")
+    if not workbook_belongs_to(sha256=case.form_data["file_sha256"], uscc=case.applicant_id_number):
+        # A digest the applicant did not upload (filed before ownership was checked): never serve it.
+        raise PermissionDenied("该报盘文件不是申请单位上传的，不能下载")
     path = _workbook_path(case.form_data["file_sha256"])
     if not default_storage.exists(path):
         raise Http404("报盘文件已不存在")

@@ -20,6 +20,8 @@ class SmsMessage(models.Model):
     phone = models.CharField("手机号码", max_length=20, db_index=True)
     text = models.TextField("短信内容")
     purpose = models.CharField("用途", max_length=40, db_index=True)
+    # What the message is about (a case number …), so that a later step can ask whether it went out.
+    reference = models.CharField("关联业务", max_length=40, blank=True, db_index=True)
     backend = models.CharField("发送通道", max_length=100)
     status = models.CharField("状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)

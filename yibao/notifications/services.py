@@ -51,11 +51,12 @@ def backend():
     return _backend(getattr(settings, "YIBAO_SMS_BACKEND", DEFAULT_BACKEND))
 
 
-def send_sms(*, phone: str, text: str, purpose: str, actor: str = "system") -> SmsMessage:
+def send_sms(*, phone: str, text: str, purpose: str, actor: str = "system", reference: str = "") -> SmsMessage:
     """Queue one text message to ``phone`` and deliver it after the transaction commits.
 
     ``purpose`` is a short key (``register_person``, ``death_claim`` …) that
-    the outbox can be filtered by. Refuses a phone that is not a mobile number
+    the outbox can be filtered by; ``reference`` names what it is about (a case
+    number), see ``was_notified``. Refuses a phone that is not a mobile number
     and an empty or over-long text, writing nothing.
     """
     phone = (phone or "").strip()
@@ -69,10 +70,16 @@ def send_sms(*, phone: str, text: str, purpose: str, actor: str = "system") -> S
         raise SmsError("字段 用途：必填")
     delivery = backend()
     with transaction.atomic():
-        message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose,
+        message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, reference=reference[:40],
                                             backend=type(delivery).__name__)
         # The text may hold a one-time code: the audit row says only that a message went out.
         record_audit(actor=actor, action="notifications.sms.queue", object_type="SmsMessage",
-                     object_id=str(message.pk), after={"phone": mask_phone(phone), "purpose": purpose})
+                     object_id=str(message.pk), after={"phone": mask_phone(phone), "purpose": purpose,
+                                                               "reference": reference[:40]})
         transaction.on_commit(lambda: delivery.deliver(message))
     return message
+
+
+def was_notified(*, phone: str, purpose: str, reference: str) -> bool:
+    """Whether a message of ``purpose`` about ``reference`` was queued to ``phone``."""
+    return SmsMessage.objects.filter(phone=phone.strip(), purpose=purpose, reference=reference).exists()

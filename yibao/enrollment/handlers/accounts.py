@@ -20,6 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from yibao.cases.handlers import HandlerRefusal, ItemHandler, register
 from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, Unit
+from yibao.enrollment.selectors import workbook_belongs_to
 from yibao.enrollment.services.accounts import (
     AccountError,
     check_withdrawal,
@@ -91,6 +92,8 @@ class BaseDeclarationHandler(ItemHandler):
         unit = self._unit(case)
         if not fields.rows:
             raise HandlerRefusal("请在「职工医保缴费基数申报（报盘）」页面（/enrollment/baopan/）上传报盘文件后提交")
+        if fields.file_sha256 and not workbook_belongs_to(sha256=fields.file_sha256, uscc=unit.uscc):
+            raise HandlerRefusal("字段 报盘文件：所引用的报盘文件不是本单位上传的，不能引用；请在报盘页面上传本单位的文件")
         checked = check_base_declarations(unit=unit, year=fields.year, rows=base_rows(fields))
         if checked.errors:
             raise HandlerRefusal(errors_text(checked.errors))

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import (
+    BaopanUpload,
     BaseDeclaration,
     Contribution,
     InsurancePeriod,
@@ -369,3 +370,13 @@ def declare_bases(*, unit: Unit, year: int, rows: list[BaseRow], actor: str, cas
                  after={"year": year, "rows": len(checked.good), "base_total": str(total),
                         "case": case_number or None})
     return len(checked.good)
+
+
+@transaction.atomic
+def record_baopan_upload(*, sha256: str, uscc: str, actor: str) -> BaopanUpload:
+    """Note that unit ``uscc`` uploaded the 报盘 workbook ``sha256`` (a declaration may cite only its own)."""
+    row, created = BaopanUpload.objects.get_or_create(sha256=sha256, uscc=uscc)
+    if created:
+        record_audit(actor=actor, action="enrollment.baopan.upload", object_type="BaopanUpload",
+                     object_id=str(row.pk), after={"sha256": sha256, "uscc": uscc})
+    return row
