@@ -22,7 +22,6 @@ from yibao.cases.checklist import Situation, compute_checklist
 from yibao.cases.models import CaseStatus
 from yibao.cases.services import Upload, accept_case, advance_case, submit_case
 from yibao.catalog.models import Item
-from yibao.notifications.models import SmsMessage
 from yibao.enrollment.models import (
     Contribution,
     IdType,
@@ -32,6 +31,7 @@ from yibao.enrollment.models import (
     PersonCategory,
 )
 from yibao.ids import make_resident_id
+from yibao.notifications.models import SmsMessage
 
 PDF = b"%PDF-1.4\n% a scan\n"
 IN_WINDOW = datetime.date(2026, 10, 15)

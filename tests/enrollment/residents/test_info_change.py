@@ -4,7 +4,13 @@ import datetime
 
 import pytest
 
-from tests.enrollment.residents.conftest import apply, current_item, new_phone_code, rid, run_through
+from tests.enrollment.residents.conftest import (
+    apply,
+    current_item,
+    new_phone_code,
+    rid,
+    run_through,
+)
 from yibao.audit.models import AuditEntry
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.models import Person

@@ -33,6 +33,7 @@ from yibao.enrollment.services.contributions import (
     check_base_declarations,
     declare_bases,
 )
+from yibao.enrollment.services.deaths import missing_before_payment, notify_death_claim
 
 REASON_LABELS = tuple(r["label"] for r in withdrawal_rules()["reasons"].values())
 ReasonLabel = Literal[("",) + REASON_LABELS]  # type: ignore[valid-type]
@@ -226,12 +227,22 @@ class AccountWithdrawalHandler(ItemHandler):
         return person, reason, payee
 
     def check(self, *, case, fields: WithdrawalFields) -> None:
-        self._checked(case, fields)
+        """Also texts the dead person's registered phones that the claim was filed: once per
+        case (the check runs again at acceptance), inside the filing's transaction."""
+        person, reason, _payee = self._checked(case, fields)
+        if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+            notify_death_claim(case_number=case.number, person=person, death_date=person.death_date or fields.death_date,
+                               actor=case.applicant_id_number)
 
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
         if step != "拨付":
             return
         person, reason, payee = self._checked(case, fields)
+        if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+            missing = missing_before_payment(case_number=case.number, person=person,
+                                             death_date=person.death_date or fields.death_date)
+            if missing:
+                raise HandlerRefusal("死亡人员账户支付前须核实，以下情况不能拨付：" + "；".join(missing))
         try:
             withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor, today=today(),
                              payee=payee, death_date=fields.death_date)
