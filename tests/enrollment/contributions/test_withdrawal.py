@@ -441,3 +441,20 @@ def test_death_verification_refusals_write_nothing(changzhi_unit, employ, staff,
         record_death_verification(case=case, person=deceased, staff=staff["changzhi"][role], document_type=doc_type,
                                   document_number=number)
     assert not DeathVerification.objects.exists()
+
+
+def test_the_reviewer_records_the_verification_on_its_page(client, changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    case = accept_case(case=case, staff=staff["changzhi"]["accept"])
+    url = f"/enrollment/withdrawal/{case.number}/death-verification/"
+    client.force_login(staff["changzhi"]["review"].user)
+    page = client.get(url).content.decode()
+    assert "审核人尚未登记死亡核验方式（证明类型和编号）" in page
+    response = client.post(url, {"document_type": "medical", "document_number": ""})
+    assert response.status_code == 400 and "字段 证明编号：必填" in response.content.decode()
+    assert client.post(url, {"document_type": "cremation", "document_number": "HH-2026-88"}).status_code == 302
+    assert DeathVerification.objects.get().document_number == "HH-2026-88"
+    assert "审核人尚未登记死亡核验方式" not in client.get(url).content.decode()
+
+    client.force_login(PersonAccountFactory(id_number=HEIR_ID).user)
+    assert client.get(url).status_code == 404
