@@ -164,3 +164,7 @@ SMS_BACKENDS = {"outbox": "yibao.notifications.backends.OutboxBackend",
                 "console": "yibao.notifications.backends.ConsoleBackend"}
 YIBAO_SMS_BACKEND = SMS_BACKENDS.get(os.environ.get("YIBAO_SMS_BACKEND", "outbox"),
                                      os.environ.get("YIBAO_SMS_BACKEND", ""))
+# Real-name proof at registration (yibao.accounts.identity): asked in order; a national provider
+# (医保电子凭证 / 电子社保卡) is one more dotted path here.
+YIBAO_IDENTITY_VERIFIERS = ["yibao.accounts.identity.SmsCodeVerifier",
+                            "yibao.accounts.identity.WindowCodeVerifier"]
