@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "yibao.outbox",
     "yibao.agencies",
     "yibao.accounts",
+    "yibao.notifications",
     "yibao.workdays",
     "yibao.catalog",
     "yibao.documents",
@@ -253,3 +254,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"yibao": {"handlers": ["console"], "level": os.environ.get("YIBAO_LOG_LEVEL", "INFO")}},
 }
+
+# SMS gateway (yibao.notifications): "outbox" keeps each message in the table the admin shows
+# (短信发件箱, the demo default); "console" also prints it on the server's console; any other
+# value is the dotted path of a backend class with a deliver(message) method.
+SMS_BACKENDS = {"outbox": "yibao.notifications.backends.OutboxBackend",
+                "console": "yibao.notifications.backends.ConsoleBackend"}
+YIBAO_SMS_BACKEND = SMS_BACKENDS.get(os.environ.get("YIBAO_SMS_BACKEND", "outbox"),
+                                     os.environ.get("YIBAO_SMS_BACKEND", ""))
+# Real-name proof at registration (yibao.accounts.identity): asked in order; a national provider
+# (医保电子凭证 / 电子社保卡) is one more dotted path here.
+YIBAO_IDENTITY_VERIFIERS = ["yibao.accounts.identity.SmsCodeVerifier",
+                            "yibao.accounts.identity.WindowCodeVerifier"]

@@ -34,7 +34,10 @@ class PersonAccount(models.Model):
                                 related_name="person_account", verbose_name="登录账号")
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号码", max_length=20)
+    # The phone whose control was proven (SMS code), or the one the clerk recorded at
+    # window activation; empty when the person gave none.
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    verified_by = models.CharField("实名核验方式", max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:
@@ -53,6 +56,7 @@ class UnitAccount(models.Model):
                                 related_name="unit_account", verbose_name="登录账号")
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("单位名称", max_length=100)
+    verified_by = models.CharField("实名核验方式", max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:
@@ -111,3 +115,49 @@ class LoginAddressThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class CodePurpose(models.TextChoices):
+    REGISTER = "register", "注册实名核验"
+    CHANGE_PHONE = "change_phone", "更换手机号码"
+
+
+class CodeMethod(models.TextChoices):
+    SMS = "sms", "短信验证码"
+    WINDOW = "window", "窗口实名激活码"
+
+
+class OneTimeCode(models.Model):
+    """A one-time code proving who someone is: texted to the phone on their record,
+    or printed by a clerk who checked the ID card (USCC certificate) in person.
+
+    Only a keyed hash of the code is stored. A code is usable once
+    (``used_at``), until ``expires_at``, for at most a few wrong tries.
+    """
+
+    purpose = models.CharField("用途", max_length=20, choices=CodePurpose.choices)
+    method = models.CharField("核验方式", max_length=10, choices=CodeMethod.choices)
+    subject_kind = models.CharField("对象类型", max_length=10, choices=LoginKind.choices)
+    subject = models.CharField("证件号码/统一社会信用代码", max_length=18)
+    name = models.CharField("姓名/单位名称", max_length=100)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    salt = models.CharField("盐", max_length=32)
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    created_at = models.DateTimeField("生成时间")
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    used_for = models.CharField("用于", max_length=40, blank=True)
+    issued_by = models.CharField("签发人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "一次性验证码"
+        verbose_name_plural = "一次性验证码"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subject", "purpose"], name="otc_subject_purpose_idx"),
+            models.Index(fields=["phone", "created_at"], name="otc_phone_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.subject}"

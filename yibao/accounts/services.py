@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-import re
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from yibao.accounts import identity
 from yibao.accounts.models import (
     PERSON_PREFIX,
     UNIT_PREFIX,
+    CodePurpose,
     LoginAddressThrottle,
     LoginKind,
     LoginThrottle,
@@ -44,8 +45,6 @@ ADDRESS_MAX_FAILURES = 10
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 LOCK_PERIOD = datetime.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
-# Mainland mobile numbers, or a landline with area code (0351-1234567).
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 # Demo accounts: numbers built with a correct check digit in Taiyuan 小店区 and
 # Jincheng 泽州县; they belong to nobody.
@@ -94,63 +93,155 @@ def _identifier(validate, value: str, field: str) -> str:
 
 # --- registration ----------------------------------------------------------------
 
-@transaction.atomic
-def register_person(*, id_number: str, name: str, phone: str, password: str,
-                    actor: str) -> PersonAccount:
-    """Open an online account for an insured person.
-
-    Refuses an invalid 公民身份号码, an empty name, a malformed phone number, a
-    short password or a number that already has an account; nothing is written then.
-    """
-    number = _identifier(validate_resident_id, id_number, "id_number")
-    name = (name or "").strip()
-    if not name:
-        raise AccountError("姓名不能为空", field="name")
-    if len(name) > 50:
-        raise AccountError("姓名不能超过 50 个字", field="name")
-    phone = (phone or "").strip()
-    if not _PHONE.match(phone):
-        raise AccountError("手机号码格式错误，应为 11 位手机号或带区号的固定电话", field="phone")
-    _check_password(password)
-    username = PERSON_PREFIX + number
+def _create_person_account(*, id_number: str, name: str, phone: str, password: str, verified_by: str,
+                           actor: str) -> PersonAccount:
+    username = PERSON_PREFIX + id_number
     User = get_user_model()
-    if PersonAccount.objects.filter(id_number=number).exists() or \
+    if PersonAccount.objects.filter(id_number=id_number).exists() or \
             User.objects.filter(username=username).exists():
-        raise AccountError(f"公民身份号码 {mask_resident_id(number)} 已注册，请直接登录",
+        raise AccountError(f"公民身份号码 {mask_resident_id(id_number)} 已注册，请直接登录",
                            field="id_number")
     user = User.objects.create(username=username, first_name=name,
                                password=make_password(password))
-    account = PersonAccount(user=user, id_number=number, name=name, phone=phone)
+    account = PersonAccount(user=user, id_number=id_number, name=name, phone=phone,
+                            verified_by=verified_by)
     account.full_clean()
     account.save()
     record_audit(actor=actor, action="accounts.person.register", object_type="PersonAccount",
                  object_id=account.pk,
-                 after={"id_number": number, "name": name})
+                 after={"id_number": id_number, "name": name, "verified_by": verified_by})
     return account
 
 
-@transaction.atomic
-def register_unit(*, uscc: str, name: str, password: str, actor: str) -> UnitAccount:
-    """Open an online account for an employer unit; refusals write nothing."""
-    code = _identifier(validate_uscc, uscc, "uscc")
-    name = (name or "").strip()
-    if not name:
-        raise AccountError("单位名称不能为空", field="name")
-    if len(name) > 100:
-        raise AccountError("单位名称不能超过 100 个字", field="name")
-    _check_password(password)
-    username = UNIT_PREFIX + code
+def _create_unit_account(*, uscc: str, name: str, password: str, verified_by: str,
+                         actor: str) -> UnitAccount:
+    username = UNIT_PREFIX + uscc
     User = get_user_model()
-    if UnitAccount.objects.filter(uscc=code).exists() or \
+    if UnitAccount.objects.filter(uscc=uscc).exists() or \
             User.objects.filter(username=username).exists():
-        raise AccountError(f"统一社会信用代码 {code} 已注册，请直接登录", field="uscc")
+        raise AccountError(f"统一社会信用代码 {uscc} 已注册，请直接登录", field="uscc")
     user = User.objects.create(username=username, first_name=name[:150],
                                password=make_password(password))
-    account = UnitAccount(user=user, uscc=code, name=name)
+    account = UnitAccount(user=user, uscc=uscc, name=name, verified_by=verified_by)
     account.full_clean()
     account.save()
     record_audit(actor=actor, action="accounts.unit.register", object_type="UnitAccount",
-                 object_id=account.pk, after={"uscc": code, "name": name})
+                 object_id=account.pk, after={"uscc": uscc, "name": name, "verified_by": verified_by})
+    return account
+
+
+def _claim(kind: str, identifier: str, name: str) -> identity.IdentityClaim:
+    try:
+        return identity.normalise_claim(kind=kind, identifier=identifier, name=name)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field) from exc
+
+
+def request_registration_code(*, kind: str, identifier: str, name: str, actor: str,
+                              now: datetime.datetime | None = None) -> identity.SentCode:
+    """Text a registration code to the mobile number on the person's (unit's 经办人) record.
+
+    Refuses, naming why, a number already registered, a name that does not match
+    the record, no record or no mobile number on it (then: window activation),
+    and a code asked for too soon or too often.
+    """
+    claim = _claim(kind, identifier, name)
+    if identity.already_registered(claim):
+        field = "id_number" if kind == LoginKind.PERSON else "uscc"
+        raise AccountError(f"{identity._shown(claim)} 已注册，请直接登录", field=field)
+    try:
+        return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field) from exc
+
+
+def _verified(claim: identity.IdentityClaim, code: str, now) -> identity.VerifiedIdentity:
+    """Prove the claim; a wrong code's counted try is committed even though registration fails."""
+    try:
+        identity.check_record(claim, identity.record_of(claim))
+        return identity.confirm_identity(claim=claim, proof=code, consumer=f"register:{claim.identifier}", now=now)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field) from exc
+
+
+def register_person(*, id_number: str, name: str, code: str, password: str, actor: str,
+                    now: datetime.datetime | None = None) -> PersonAccount:
+    """Open an online account for the insured person the ID number names.
+
+    ``code`` proves it is them: the SMS code sent to the phone on their record
+    (``request_registration_code``) or the activation code a window printed.
+    Refuses an invalid 公民身份号码, a name that differs from the record, a
+    wrong, expired or used code, a short password or a number already registered;
+    nothing is written then (except the counted wrong try).
+    """
+    claim = _claim(LoginKind.PERSON, id_number, name)
+    _check_password(password)
+    if identity.already_registered(claim):
+        raise AccountError(f"公民身份号码 {mask_resident_id(claim.identifier)} 已注册，请直接登录",
+                           field="id_number")
+    proven = _verified(claim, code, now)
+    try:
+        with transaction.atomic():
+            return _create_person_account(id_number=claim.identifier, name=claim.name, phone=proven.phone,
+                                          password=password, verified_by=proven.method, actor=actor)
+    except IntegrityError as exc:  # a concurrent registration of the same number won
+        raise AccountError(f"公民身份号码 {mask_resident_id(claim.identifier)} 已注册，请直接登录",
+                           field="id_number") from exc
+
+
+def register_unit(*, uscc: str, name: str, code: str, password: str, actor: str,
+                  now: datetime.datetime | None = None) -> UnitAccount:
+    """Open an online account for the unit the USCC names, proven by the SMS code sent
+    to the 经办人 phone on the unit record or by a window activation code; refusals
+    write nothing (except the counted wrong try)."""
+    claim = _claim(LoginKind.UNIT, uscc, name)
+    _check_password(password)
+    if identity.already_registered(claim):
+        raise AccountError(f"统一社会信用代码 {claim.identifier} 已注册，请直接登录", field="uscc")
+    proven = _verified(claim, code, now)
+    try:
+        with transaction.atomic():
+            return _create_unit_account(uscc=claim.identifier, name=claim.name, password=password,
+                                        verified_by=proven.method, actor=actor)
+    except IntegrityError as exc:
+        raise AccountError(f"统一社会信用代码 {claim.identifier} 已注册，请直接登录", field="uscc") from exc
+
+
+def request_phone_change_code(*, account: PersonAccount, new_phone: str, actor: str,
+                              now: datetime.datetime | None = None) -> identity.SentCode:
+    """Text a code to the new phone a person wants on their account (and record)."""
+    phone = (new_phone or "").strip()
+    claim = identity.IdentityClaim(kind=LoginKind.PERSON, identifier=account.id_number, name=account.name,
+                                   purpose=CodePurpose.CHANGE_PHONE, phone=phone)
+    if phone == account.phone:
+        raise AccountError("字段 新手机号码：与当前手机号码相同", field="phone")
+    try:
+        return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field or "phone") from exc
+
+
+def change_account_phone(*, account: PersonAccount, new_phone: str, code: str, actor: str,
+                         now: datetime.datetime | None = None) -> PersonAccount:
+    """Put a new phone on a person's account once they typed back the code texted to it.
+
+    The enrollment record's 联系电话 changes through 参保信息变更, which asks
+    for the same proof.
+    """
+    phone = (new_phone or "").strip()
+    claim = identity.IdentityClaim(kind=LoginKind.PERSON, identifier=account.id_number, name=account.name,
+                                   purpose=CodePurpose.CHANGE_PHONE, phone=phone)
+    try:
+        identity.SmsCodeVerifier().confirm(claim=claim, proof=code, consumer=f"account:{account.pk}", now=now)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field) from exc
+    with transaction.atomic():
+        account = PersonAccount.objects.select_for_update().get(pk=account.pk)
+        before = account.phone
+        account.phone = phone
+        account.save(update_fields=["phone"])
+        record_audit(actor=actor, action="accounts.person.change_phone", object_type="PersonAccount",
+                     object_id=account.pk, before={"phone": before}, after={"phone": phone})
     return account
 
 
@@ -381,12 +472,13 @@ def load_demo_accounts(*, actor: str) -> list[DemoLogin]:
     with transaction.atomic():
         for person in DEMO_PERSONS:
             if not PersonAccount.objects.filter(id_number=person["id_number"]).exists():
-                register_person(password=DEMO_PASSWORD, actor=actor, **person)
+                # Demo persons are pre-registered: their proof is the demo itself.
+                _create_person_account(password=DEMO_PASSWORD, actor=actor, verified_by="demo", **person)
             logins.append(DemoLogin(kind="个人", login=person["id_number"],
                                     password=DEMO_PASSWORD, description=person["name"]))
         for unit in DEMO_UNITS:
             if not UnitAccount.objects.filter(uscc=unit["uscc"]).exists():
-                register_unit(password=DEMO_PASSWORD, actor=actor, **unit)
+                _create_unit_account(password=DEMO_PASSWORD, actor=actor, verified_by="demo", **unit)
             logins.append(DemoLogin(kind="单位", login=unit["uscc"],
                                     password=DEMO_PASSWORD, description=unit["name"]))
     return logins

@@ -11,4 +11,6 @@ urlpatterns = [
     path("register/", views.register_view, name="register"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("phone/", views.phone_view, name="phone"),
+    path("activation/", views.activation_view, name="activation"),
 ]

@@ -9,9 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from yibao.accounts import selectors, services
-from yibao.accounts.forms import IDENTIFIER_LABELS, LoginForm, PersonRegisterForm
+from yibao.accounts import identity, selectors, services
+from yibao.accounts.forms import (
+    IDENTIFIER_LABELS,
+    LoginForm,
+    PhoneChangeForm,
+    RegisterForm,
+    WindowActivationForm,
+)
 from yibao.accounts.models import LoginKind
+from yibao.agencies.models import Role
+from yibao.agencies.selectors import staff_can, staff_of
 from yibao.api import auth as api_auth
 
 
@@ -72,23 +80,96 @@ def logout_view(request):
 
 @require_http_methods(["GET", "POST"])
 def register_view(request):
-    form = PersonRegisterForm(request.POST or None)
-    status = 200
+    kind = request.POST.get("kind") or request.GET.get("kind") or LoginKind.PERSON
+    if kind not in (LoginKind.PERSON, LoginKind.UNIT):
+        kind = LoginKind.PERSON
+    sending = request.POST.get("action") == "send_code"
+    form = RegisterForm(request.POST or None, kind=kind, sending=sending)
+    status, sent = 200, None
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.register_person(
-                    id_number=data["id_number"], name=data["name"], phone=data["phone"],
-                    password=data["password"], actor="self-registration",
-                )
+                if sending:
+                    sent = services.request_registration_code(
+                        kind=kind, identifier=data["identifier"], name=data["name"], actor="self-registration")
+                    status = 200
+                elif kind == LoginKind.UNIT:
+                    services.register_unit(uscc=data["identifier"], name=data["name"], code=data["code"],
+                                           password=data["password"], actor="self-registration")
+                else:
+                    services.register_person(id_number=data["identifier"], name=data["name"], code=data["code"],
+                                             password=data["password"], actor="self-registration")
+            except services.AccountError as exc:
+                field = "identifier" if exc.field in ("id_number", "uscc") else exc.field
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                if not sending:
+                    return render(request, "accounts/registered.html",
+                                  {"identifier": data["identifier"], "kind": kind})
+    return render(request, "accounts/register.html",
+                  {"form": form, "kind": kind, "sent": sent,
+                   "title": "单位注册" if kind == LoginKind.UNIT else "个人注册"}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_view(request):
+    """更换手机号码: a code is texted to the new phone; typing it back puts it on the account."""
+    account = selectors.person_of(request.user)
+    if account is None:
+        return render(request, "accounts/phone.html", {"error": "只有个人账号可以在此更换手机号码"}, status=403)
+    sending = request.POST.get("action") == "send_code"
+    form = PhoneChangeForm(request.POST or None)
+    status, sent, done = 200, None, False
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if sending:
+                    sent = services.request_phone_change_code(account=account, new_phone=data["phone"],
+                                                              actor=request.user.get_username())
+                elif not data["code"]:
+                    form.add_error("code", "请填写短信验证码")
+                else:
+                    account = services.change_account_phone(account=account, new_phone=data["phone"],
+                                                            code=data["code"], actor=request.user.get_username())
+                    done = True
             except services.AccountError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                return render(request, "accounts/registered.html",
-                              {"id_number": data["id_number"]})
+                status = 200 if (sent or done) else 400
+    return render(request, "accounts/phone.html",
+                  {"form": form, "account": account, "sent": sent, "done": done}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activation_view(request):
+    """窗口实名激活: a clerk (accept role) checks the ID card in person and prints an activation code."""
+    staff = staff_of(request.user)
+    if not staff_can(staff, Role.ACCEPT):
+        return render(request, "accounts/activation.html",
+                      {"denied": "只有具有「受理」权限的经办人员可以办理实名激活"}, status=403)
+    form = WindowActivationForm(request.POST or None)
+    status, issued = 200, None
+    if request.method == "POST":
         status = 400
-    return render(request, "accounts/register.html", {"form": form}, status=status)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                claim = identity.normalise_claim(kind=data["kind"], identifier=data["identifier"], name=data["name"])
+                issued = identity.issue_window_activation(claim=claim, staff=staff, phone=data["phone"],
+                                                          document_checked=data["document_checked"])
+            except identity.IdentityError as exc:
+                field = "identifier" if exc.field in ("id_number", "uscc") else exc.field
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                status = 200
+    return render(request, "accounts/activation.html",
+                  {"form": form, "issued": issued, "staff": staff}, status=status)
 
 
 @login_required

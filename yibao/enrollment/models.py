@@ -330,3 +330,52 @@ class RegionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} 参保政策参数（{self.effective_from:%Y-%m-%d} 起）"
+
+
+class BaopanUpload(models.Model):
+    """Which unit uploaded a stored 报盘 workbook (files are stored once per SHA-256).
+
+    A 缴费基数申报 may name only a workbook its own unit uploaded, so that a
+    digest copied from elsewhere cannot attach another unit's employees' wages.
+    """
+
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uscc = models.CharField("上传单位统一社会信用代码", max_length=18)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "报盘文件上传"
+        verbose_name_plural = "报盘文件上传"
+        constraints = [models.UniqueConstraint(fields=["sha256", "uscc"], name="baopan_upload_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.uscc} {self.sha256[:12]}"
+
+
+class DeathDocumentType(models.TextChoices):
+    MEDICAL_CERTIFICATE = "medical", "居民死亡医学证明（推断）书"
+    CREMATION = "cremation", "火化证明"
+    HOUSEHOLD_CANCELLATION = "household", "公安机关户籍注销证明"
+    COURT_DECLARATION = "court", "人民法院宣告死亡判决书"
+    CIVIL_AFFAIRS_DATA = "civil_affairs", "民政殡葬信息比对结果"
+
+
+class DeathVerification(models.Model):
+    """How the reviewing clerk verified a death claimed in a 一次性支取 case."""
+
+    case_number = models.CharField("办件编号", max_length=24, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="death_verifications",
+                               verbose_name="参保人员")
+    document_type = models.CharField("核验证明类型", max_length=20, choices=DeathDocumentType.choices)
+    document_number = models.CharField("证明编号", max_length=50)
+    note = models.CharField("核验说明", max_length=200, blank=True)
+    verified_by = models.CharField("核验人", max_length=150)
+    verified_at = models.DateTimeField("核验时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "死亡核验"
+        verbose_name_plural = "死亡核验"
+        ordering = ["-verified_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.get_document_type_display()}"

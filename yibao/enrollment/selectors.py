@@ -6,7 +6,15 @@ from django.db.models import F, Sum
 
 from yibao.agencies.models import Agency, Region, StaffMember
 
-from .models import Contribution, InsurancePeriod, InsuranceStatus, Person, PersonalAccount, Unit
+from .models import (
+    BaopanUpload,
+    Contribution,
+    InsurancePeriod,
+    InsuranceStatus,
+    Person,
+    PersonalAccount,
+    Unit,
+)
 
 PERSON_FIELDS = ("id", "id_type", "id_number", "name", "sex", "birth_date", "phone",
                  "region_id", "home_agency_id")
@@ -106,3 +114,8 @@ def staff_region(user) -> tuple[int, str] | None:
     """(region id, region name) of an active clerk's agency, or None if the user is not one."""
     return (StaffMember.objects.filter(user=user, is_active=True, user__is_active=True)
             .values_list("agency__region_id", "agency__region__name").first())
+
+
+def workbook_belongs_to(*, sha256: str, uscc: str) -> bool:
+    """Whether the unit ``uscc`` uploaded the stored 报盘 workbook with this digest."""
+    return BaopanUpload.objects.filter(sha256=sha256, uscc=uscc).exists()

@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
@@ -32,9 +33,15 @@ from yibao.cases.services import CaseError, Upload, submit_case
 from yibao.catalog.models import Item
 from yibao.enrollment.account_selectors import account_summary, movements_of
 from yibao.enrollment.baopan import BaopanFileError, read_baopan, rows_pdf, template
-from yibao.enrollment.models import Unit
-from yibao.enrollment.selectors import person_by_id_number
-from yibao.enrollment.services.contributions import baopan_rules, check_base_declarations
+from yibao.enrollment.models import DeathDocumentType, DeathVerification, Person, Unit
+from yibao.enrollment.selectors import person_by_id_number, workbook_belongs_to
+from yibao.enrollment.services.contributions import (
+    baopan_rules,
+    check_base_declarations,
+    record_baopan_upload,
+)
+from yibao.enrollment.services.deaths import missing_before_payment, record_death_verification
+from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.withdrawal_forms import death_commitment_pdf
 from yibao.ids import mask_resident_id
 
@@ -74,11 +81,12 @@ def _declaration_item(unit: Unit) -> Item | None:
             .order_by("position").first())
 
 
-def _store_workbook(content: bytes) -> str:
+def _store_workbook(content: bytes, *, uscc: str) -> str:
     digest = hashlib.sha256(content).hexdigest()
     path = f"baopan/{digest[:2]}/{digest}.xlsx"
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(content))
+    record_baopan_upload(sha256=digest, uscc=uscc, actor=f"u:{uscc}")
     return digest
 
 
@@ -154,7 +162,7 @@ def _check(request, unit: Unit, item: Item):
                       status=400)
     checked = check_base_declarations(unit=unit, year=year, rows=read.rows)
     errors = sorted(read.errors + checked.errors)
-    digest = _store_workbook(content)
+    digest = _store_workbook(content, uscc=unit.uscc)
     request.session[SESSION_KEY] = {"sha256": digest, "name": upload.name[:200], "year": year}
     return render(request, "enrollment/baopan.html", _page(
         unit, item, year=year, checked=True, errors=errors, good_count=len(checked.good),
@@ -226,6 +234,9 @@ def baopan_file(request, number: str):
     case = _visible_case(request, number)
     if case is None or not case.form_data.get("file_sha256"):
         raise Http404("未找到该办件的报盘文件")
+    if not workbook_belongs_to(sha256=case.form_data["file_sha256"], uscc=case.applicant_id_number):
+        # A digest the applicant did not upload (filed before ownership was checked): never serve it.
+        raise PermissionDenied("该报盘文件不是申请单位上传的，不能下载")
     path = _workbook_path(case.form_data["file_sha256"])
     if not default_storage.exists(path):
         raise Http404("报盘文件已不存在")
@@ -254,6 +265,39 @@ def death_commitment(request, number: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="commitment-{case.number}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def death_verification(request, number: str):
+    """死亡核验: the reviewing clerk records the document that verified a claimed death, and sees
+    what still stops the payment."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
+    staff = staff_of(request.user)
+    case = case_for_staff(staff, number) if staff else None
+    if case is None or case.item.data.get("handler") != "account_withdrawal" or not case.form_data.get("death_date"):
+        raise Http404("未找到该死亡人员个人账户支取办件")
+    person = Person.objects.filter(id_number=case.form_data.get("insured_id_number", "")).first()
+    if person is None:
+        raise Http404("未找到该办件的参保人")
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            record_death_verification(case=case, person=person, staff=staff,
+                                      document_type=request.POST.get("document_type", ""),
+                                      document_number=request.POST.get("document_number", "")[:100],
+                                      note=request.POST.get("note", "")[:300])
+        except EnrollmentError as exc:
+            error, status = str(exc), 400
+        else:
+            messages.success(request, "已登记死亡核验")
+            return redirect("enrollment:death_verification", case.number)
+    death_date = person.death_date or date.fromisoformat(case.form_data["death_date"])
+    return render(request, "enrollment/death_verification.html", {
+        "case": case, "person": person, "error": error, "document_types": DeathDocumentType.choices,
+        "verification": DeathVerification.objects.filter(case_number=case.number).first(),
+        "missing": missing_before_payment(case_number=case.number, person=person, death_date=death_date),
+    }, status=status)
 
 
 @require_GET

@@ -254,3 +254,44 @@ def test_the_generic_form_cannot_file_a_declaration_without_a_baopan(unit, unit_
     item = current_item("taiyuan", "contribution-base-declaration")
     with pytest.raises(InvalidApplication, match="上传报盘文件后提交"):
         apply(item, applicant_kind="unit", applicant_id=unit.uscc, applicant_name=unit.name, form_data={})
+
+
+# --- a declaration may cite only its own unit's workbook (issue 9 §2) ---------------------------------
+
+def test_a_unit_cannot_cite_another_units_workbook_by_its_digest(client, logged_in_unit, unit, employ):
+    person = employ(unit, name="王建国")
+    upload(logged_in_unit, workbook([(person.id_number, "王建国", str(YEAR), "5000", "")]))
+    submit(logged_in_unit)
+    victim = Case.objects.get()
+    digest = victim.form_data["file_sha256"]
+    other = UnitFactory(region=unit.region, home_agency=unit.home_agency)
+    own = employ(other, name="李四")
+    rows = [{"row": 2, "id_number": own.id_number, "name": "李四", "year": str(YEAR), "base": "5000"}]
+    item = current_item("taiyuan", "contribution-base-declaration")
+
+    with pytest.raises(InvalidApplication, match="字段 报盘文件：所引用的报盘文件不是本单位上传的，不能引用"):
+        apply(item, applicant_kind="unit", applicant_id=other.uscc, applicant_name=other.name,
+              form_data={"year": YEAR, "rows": rows, "file_name": "x.xlsx", "file_sha256": digest})
+    assert Case.objects.count() == 1
+
+
+def test_a_case_citing_a_foreign_workbook_never_serves_it(client, logged_in_unit, unit, employ):
+    person = employ(unit, name="王建国")
+    upload(logged_in_unit, workbook([(person.id_number, "王建国", str(YEAR), "5000", "")]))
+    submit(logged_in_unit)
+    digest = Case.objects.get().form_data["file_sha256"]
+    other = UnitFactory(region=unit.region, home_agency=unit.home_agency)
+    own = employ(other, name="李四")
+    rows = [{"row": 2, "id_number": own.id_number, "name": "李四", "year": str(YEAR), "base": "5000"}]
+    item = current_item("taiyuan", "contribution-base-declaration")
+    # Filed before ownership was checked: the digest is written in afterwards.
+    case = apply(item, applicant_kind="unit", applicant_id=other.uscc, applicant_name=other.name,
+                 form_data={"year": YEAR, "rows": rows, "file_name": "x.xlsx"})
+    login = UnitAccountFactory(uscc=other.uscc, name=other.name)
+    Case.objects.filter(pk=case.pk).update(form_data={**case.form_data, "file_sha256": digest},
+                                           applicant_user=login.user)
+    client.force_login(login.user)
+
+    response = client.get(reverse("enrollment:baopan_file", args=[case.number]))
+    assert response.status_code == 403
+    assert "王建国" not in response.content.decode(errors="ignore")

@@ -1,12 +1,14 @@
 """`yibao contributions`: 核定 a month, record its payment, query arrears from the command line."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from yibao.enrollment.models import PersonalAccount
+from yibao.enrollment.models import Contribution, PersonalAccount
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +45,13 @@ def test_a_wrong_amount_is_refused_and_nothing_is_paid(unit, employ):
 def test_bad_arguments_are_refused_naming_the_argument(unit, args, message):
     with pytest.raises(CommandError, match=message):
         run(*(a.format(uscc=unit.uscc) for a in args))
+
+
+def test_a_future_month_is_refused_and_is_not_counted_as_arrears(unit, employ):
+    employ(unit, name="王建国", base=Decimal("5000.00"))
+    today = timezone.localdate()
+    future = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    with pytest.raises(CommandError, match=f"字段 费款所属期：{future} 晚于本月 {today:%Y-%m}，不能核定未来月份的缴费"):
+        run("post", "--unit", unit.uscc, "--month", future)
+    assert f"{unit.name} 欠费 ¥0.00" in run("arrears", "--unit", unit.uscc)
+    assert not Contribution.objects.filter(unit=unit).exists()

@@ -9,19 +9,24 @@ from pypdf import PdfReader
 
 from tests.enrollment.contributions.conftest import TODAY, UnitFactory, apply, current_item
 from tests.factories import PersonAccountFactory, StaffFactory
-from yibao.cases.models import CaseStatus
+from yibao.audit.services import record_audit
+from yibao.cases.models import Case, CaseStatus
 from yibao.cases.selectors import described_application
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.account_selectors import movements_of
 from yibao.enrollment.models import (
     AccountMovement,
     AccountStatus,
+    Contribution,
+    DeathVerification,
     InsuranceStatus,
     MovementKind,
     PersonalAccount,
 )
 from yibao.enrollment.services.accounts import AccountError, post_movement, withdraw_account
+from yibao.enrollment.services.deaths import DeathCheckRefused, record_death_verification
 from yibao.ids import make_resident_id
+from yibao.notifications.models import SmsMessage
 
 pytestmark = pytest.mark.django_db
 HEIR_ID = make_resident_id("14040219650505123")
@@ -32,10 +37,17 @@ def insured(person) -> dict:
     return {"insured_name": person.name, "insured_id_number": person.id_number}
 
 
-def run_to_payment(case, clerks):
-    """受理 by one clerk, 审核 by another, 拨付 by a payer, 办结."""
+def verify_death(case, clerk, deceased):
+    record_death_verification(case=case, person=deceased, staff=clerk, document_type="medical",
+                              document_number="Q140402-2026-001234")
+
+
+def run_to_payment(case, clerks, *, deceased=None):
+    """受理 by one clerk, 审核 by another (who records how a death was verified), 拨付 by a payer, 办结."""
     case = accept_case(case=case, staff=clerks["accept"])
     case = advance_case(case=case, staff=clerks["review"], action="review", opinion="材料齐全，同意支取")
+    if deceased is not None:
+        verify_death(case, clerks["review"], deceased)
     case = advance_case(case=case, staff=clerks["pay"], action="pay", opinion="已拨付")
     return advance_case(case=case, staff=clerks["pay"], action="complete", opinion="办结")
 
@@ -59,7 +71,7 @@ def test_death_with_a_personal_commitment_pays_the_heir_and_closes_the_account(
     case = apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰", form_data=form,
                  situations=("死亡",), commitments=frozenset({certificate}))
     assert case.materials.get(position=certificate).use_commitment
-    case = run_to_payment(case, staff["changzhi"])
+    case = run_to_payment(case, staff["changzhi"], deceased=deceased)
 
     assert case.status == CaseStatus.COMPLETED
     account = PersonalAccount.objects.get(person=deceased)
@@ -360,3 +372,113 @@ def test_the_once_a_year_rule_reads_the_reason_not_the_free_text_of_the_note(uni
                  form_data={**insured(person), **BANK}, situations=('"北京知青"每年个人账户一次性支付',))
     run_to_payment(case, staff["taiyuan"])
     assert AccountMovement.objects.get(case_number=case.number).withdrawal_reason == "zhiqing_yearly"
+
+
+# --- a death claim is paid only after the death is verified (issue 9 §2) ------------------------------
+
+def file_death_claim(changzhi_unit, employ, *, phone="13900000007", death_date="2026-10-03"):
+    item = current_item("changzhi", "personal-account-withdrawal")
+    deceased = employ(changzhi_unit, name="刘德厚", balance=Decimal("1234.56"), phone=phone)
+    certificate = next(i for i, m in enumerate(item.data["materials"]) if m.get("commitment_alternative"))
+    form = {**insured(deceased), "withdrawal_reason": "死亡", "death_date": death_date,
+            "heir_name": "刘小兰", "heir_relationship": "女儿", "heir_id_number": HEIR_ID,
+            "heir_phone": "13811112222", "heir_address": "长治市潞州区英雄南路1号",
+            "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
+    case = apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰", form_data=form,
+                 situations=("死亡",), commitments=frozenset({certificate}))
+    return case, deceased
+
+
+def to_payment_step(case, clerks):
+    case = accept_case(case=case, staff=clerks["accept"])
+    return advance_case(case=case, staff=clerks["review"], action="review", opinion="同意")
+
+
+def test_filing_a_death_claim_texts_the_persons_registered_phones(changzhi_unit, employ, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    message = SmsMessage.objects.get(purpose="death_claim")
+    assert (message.phone, message.reference) == ("13900000007", case.number)
+    assert "刘德厚已于 2026-10-03 死亡为由申请一次性支取" in message.text
+
+
+def test_a_death_claim_against_a_living_person_is_not_paid(changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    Contribution.objects.create(person=deceased, unit=changzhi_unit, month=datetime.date(2026, 11, 1),
+                                insurance_type="310", base=Decimal("5000"), unit_part=Decimal("400"),
+                                personal_part=Decimal("100"), paid=True)
+    record_audit(actor="p:" + deceased.id_number, action="accounts.login.success", object_type="Login",
+                 object_id="p:" + deceased.id_number)
+    case = to_payment_step(case, staff["changzhi"])
+    verify_death(case, staff["changzhi"]["review"], deceased)
+
+    with pytest.raises(MoveNotAllowed) as exc:
+        advance_case(case=case, staff=staff["changzhi"]["pay"], action="pay", opinion="拨付")
+    assert "死亡人员账户支付前须核实，以下情况不能拨付" in str(exc.value)
+    assert "死亡日期之后仍有缴费到账（费款所属期 2026-11）" in str(exc.value)
+    assert "死亡日期之后仍有本人账号登录" in str(exc.value)
+    assert PersonalAccount.objects.get(person=deceased).balance == Decimal("1234.56")
+    deceased.refresh_from_db()
+    assert deceased.death_date is None
+
+
+def test_a_case_the_person_filed_after_the_claimed_death_stops_the_payment(changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    later = Case.objects.create(number=case.number[:-5] + "99999", item=case.item, region=case.region,
+                                channel="online_hall", applicant_kind="person", applicant_name=deceased.name,
+                                applicant_id_number=deceased.id_number, applicant_phone="13900000007",
+                                home_agency=case.home_agency)
+    case = to_payment_step(case, staff["changzhi"])
+    verify_death(case, staff["changzhi"]["review"], deceased)
+    with pytest.raises(MoveNotAllowed, match=f"死亡日期之后仍以本人名义申请办件（{later.number}）"):
+        advance_case(case=case, staff=staff["changzhi"]["pay"], action="pay", opinion="拨付")
+
+
+def test_payment_waits_for_the_reviewers_death_verification(changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    case = to_payment_step(case, staff["changzhi"])
+    with pytest.raises(MoveNotAllowed, match="审核人尚未登记死亡核验方式（证明类型和编号）"):
+        advance_case(case=case, staff=staff["changzhi"]["pay"], action="pay", opinion="拨付")
+    verify_death(case, staff["changzhi"]["review"], deceased)
+    case = advance_case(case=case, staff=staff["changzhi"]["pay"], action="pay", opinion="拨付")
+    assert case.status == CaseStatus.PAID
+
+
+def test_payment_waits_for_the_notice_to_the_registered_phone(changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    case = to_payment_step(case, staff["changzhi"])
+    SmsMessage.objects.filter(purpose="death_claim").delete()  # say the gateway lost it
+    verify_death(case, staff["changzhi"]["review"], deceased)
+    with pytest.raises(MoveNotAllowed, match=r"尚未向参保人登记的手机号码 139\*\*\*\*0007 发送支取通知"):
+        advance_case(case=case, staff=staff["changzhi"]["pay"], action="pay", opinion="拨付")
+
+
+@pytest.mark.parametrize(("role", "doc_type", "number", "message"), [
+    ("accept", "medical", "Q1", "没有「审核」权限，不能登记死亡核验"),
+    ("review", "photo", "Q1", "字段 核验证明类型：可选 居民死亡医学证明（推断）书"),
+    ("review", "medical", "  ", "字段 证明编号：必填"),
+])
+def test_death_verification_refusals_write_nothing(changzhi_unit, employ, staff, on_day, role, doc_type, number,
+                                                   message):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    case = accept_case(case=case, staff=staff["changzhi"]["accept"])
+    with pytest.raises(DeathCheckRefused, match=message):
+        record_death_verification(case=case, person=deceased, staff=staff["changzhi"][role], document_type=doc_type,
+                                  document_number=number)
+    assert not DeathVerification.objects.exists()
+
+
+def test_the_reviewer_records_the_verification_on_its_page(client, changzhi_unit, employ, staff, on_day):
+    case, deceased = file_death_claim(changzhi_unit, employ)
+    case = accept_case(case=case, staff=staff["changzhi"]["accept"])
+    url = f"/enrollment/withdrawal/{case.number}/death-verification/"
+    client.force_login(staff["changzhi"]["review"].user)
+    page = client.get(url).content.decode()
+    assert "审核人尚未登记死亡核验方式（证明类型和编号）" in page
+    response = client.post(url, {"document_type": "medical", "document_number": ""})
+    assert response.status_code == 400 and "字段 证明编号：必填" in response.content.decode()
+    assert client.post(url, {"document_type": "cremation", "document_number": "HH-2026-88"}).status_code == 302
+    assert DeathVerification.objects.get().document_number == "HH-2026-88"
+    assert "审核人尚未登记死亡核验方式" not in client.get(url).content.decode()
+
+    client.force_login(PersonAccountFactory(id_number=HEIR_ID).user)
+    assert client.get(url).status_code == 404

@@ -15,6 +15,8 @@ from decimal import Decimal
 import factory
 import pytest
 
+from yibao.accounts.identity import IdentityClaim, SmsCodeVerifier
+from yibao.accounts.models import CodePurpose
 from yibao.cases import lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
 from yibao.cases.models import CaseStatus
@@ -29,6 +31,7 @@ from yibao.enrollment.models import (
     PersonCategory,
 )
 from yibao.ids import make_resident_id
+from yibao.notifications.models import SmsMessage
 
 PDF = b"%PDF-1.4\n% a scan\n"
 IN_WINDOW = datetime.date(2026, 10, 15)
@@ -130,3 +133,11 @@ def run_through(case, clerks: dict, *, opinion: str = "同意"):
         clerk = clerks["accept"] if role == "accept" else clerks["review"]
         case = advance_case(case=case, staff=clerk, action=step.action, opinion=opinion)
     return case
+
+
+def new_phone_code(person, phone: str) -> str:
+    """What an online applicant does first to change their phone: a code texted to the new phone."""
+    claim = IdentityClaim(kind="person", identifier=person.id_number, name=person.name,
+                          purpose=CodePurpose.CHANGE_PHONE, phone=phone)
+    SmsCodeVerifier().start(claim=claim, actor="test")
+    return SmsMessage.objects.filter(phone=phone).latest("id").text.split("验证码 ")[1][:6]

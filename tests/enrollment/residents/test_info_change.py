@@ -4,7 +4,13 @@ import datetime
 
 import pytest
 
-from tests.enrollment.residents.conftest import apply, current_item, rid, run_through
+from tests.enrollment.residents.conftest import (
+    apply,
+    current_item,
+    new_phone_code,
+    rid,
+    run_through,
+)
 from yibao.audit.models import AuditEntry
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.models import Person
@@ -74,7 +80,8 @@ def test_applying_key_fields_keeps_the_old_values_in_the_audit_row(qian):
 def test_a_phone_change_applies_at_acceptance_without_review(qian, staff, on_day):
     on_day(datetime.date(2026, 6, 1))
     case = apply(current_item("taiyuan", "resident-info-change"), applicant_id=QIAN, applicant_name="钱多多",
-                 form_data={"new_phone": "13700000000", "new_address": "太原市小店区某街1号"})
+                 form_data={"new_phone": "13700000000", "new_address": "太原市小店区某街1号",
+                            "new_phone_code": new_phone_code(qian, "13700000000")})
     assert case.extra_steps == [] and case.form_data["info_category"] == "非关键信息"
     case = accept_case(case=case, staff=staff["xiaodian"]["accept_review"])
     qian.refresh_from_db()
@@ -88,9 +95,11 @@ def test_a_key_change_needs_review_by_a_second_person_and_applies_at_completion(
     with pytest.raises(InvalidApplication, match=f"变更关键信息.*须选择情形「{KEY}」"):
         apply(item, applicant_id=QIAN, applicant_name="钱多多", form_data={"new_name": "钱朵朵"})
     case = apply(item, applicant_id=QIAN, applicant_name="钱多多", situations=(KEY,),
-                 form_data={"new_name": "钱朵朵", "new_phone": "13700000000"})
+                 form_data={"new_name": "钱朵朵", "new_phone": "13700000000",
+                            "new_phone_code": new_phone_code(qian, "13700000000")})
     assert case.extra_steps == ["审核"] and case.form_data["info_category"] == "关键信息"
     assert case.form_data["changes"] == [{"item": "姓名", "after": "钱朵朵"}, {"item": "联系电话", "after": "13700000000"}]
+    assert "new_phone_code" not in [c["item"] for c in case.form_data["changes"]]
     clerk = staff["xiaodian"]["accept_review"]
     case = accept_case(case=case, staff=clerk)
     qian.refresh_from_db()
@@ -148,7 +157,8 @@ def test_info_change_cases_in_changzhi_and_jincheng(make_person, staff, on_day, 
     item = current_item(city, key)
     situations = (KEY,) if KEY in (item.data.get("situations") or []) else ()
     case = apply(item, applicant_id=number, applicant_name="周全", situations=situations,
-                 form_data={"new_birth_date": "1990-03-15", "new_name": "周泉", "new_phone": "13600000000"})
+                 form_data={"new_birth_date": "1990-03-15", "new_name": "周泉", "new_phone": "13600000000",
+                            "new_phone_code": new_phone_code(person, "13600000000")})
     # The birth date is unchanged, so only the name is a key change.
     assert case.extra_steps == ["审核"]
     run_through(case, staff[agency])
@@ -161,3 +171,32 @@ def test_the_name_in_the_form_must_match_the_record(qian, on_day):
     with pytest.raises(InvalidApplication, match="参保记录姓名为「钱多多」，与填写的「钱少少」不符"):
         apply(current_item("taiyuan", "resident-info-change"), applicant_id=QIAN, applicant_name="钱多多",
               form_data={"name": "钱少少", "new_phone": "13700000000"})
+
+
+# --- a new phone is proven like at registration (issue 9 §1) -----------------------------------------
+
+def test_online_a_new_phone_needs_the_code_texted_to_it(qian, on_day):
+    on_day(datetime.date(2026, 6, 1))
+    item = current_item("taiyuan", "resident-info-change")
+    with pytest.raises(InvalidApplication, match="字段 变更后联系电话收到的短信验证码：网上变更联系电话须先"):
+        apply(item, applicant_id=QIAN, applicant_name="钱多多", form_data={"new_phone": "13700000000"})
+    code = new_phone_code(qian, "13766666666")  # a code for another phone proves nothing here
+    with pytest.raises(InvalidApplication, match="没有有效的短信验证码"):
+        apply(item, applicant_id=QIAN, applicant_name="钱多多",
+              form_data={"new_phone": "13700000000", "new_phone_code": code})
+    qian.refresh_from_db()
+    assert qian.phone == "13900000001"
+
+
+def test_a_phone_change_code_is_used_once_and_the_case_passes_its_second_check(qian, staff, on_day):
+    on_day(datetime.date(2026, 6, 1))
+    item = current_item("taiyuan", "resident-info-change")
+    code = new_phone_code(qian, "13700000000")
+    case = apply(item, applicant_id=QIAN, applicant_name="钱多多",
+                 form_data={"new_phone": "13700000000", "new_phone_code": code})
+    with pytest.raises(InvalidApplication, match="没有有效的短信验证码"):
+        apply(item, applicant_id=QIAN, applicant_name="钱多多",
+              form_data={"new_phone": "13700000000", "new_phone_code": code})
+    accept_case(case=case, staff=staff["xiaodian"]["accept_review"])
+    qian.refresh_from_db()
+    assert qian.phone == "13700000000"

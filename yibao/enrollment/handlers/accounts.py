@@ -21,7 +21,7 @@ from pydantic.json_schema import SkipJsonSchema
 from yibao.cases.handlers import Described, Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, PersonalAccount, Unit
-from yibao.enrollment.selectors import person_by_id_number
+from yibao.enrollment.selectors import person_by_id_number, workbook_belongs_to
 from yibao.enrollment.services.accounts import (
     AccountError,
     check_withdrawal,
@@ -34,6 +34,7 @@ from yibao.enrollment.services.contributions import (
     check_base_declarations,
     declare_bases,
 )
+from yibao.enrollment.services.deaths import missing_before_payment, notify_death_claim
 from yibao.payments.models import Fund, PayeeKind
 from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 
@@ -100,6 +101,8 @@ class BaseDeclarationHandler(EnrollmentHandler[BaseDeclarationFields]):
         unit = self._unit(case)
         if not fields.rows:
             raise HandlerRefusal("请在「职工医保缴费基数申报（报盘）」页面（/enrollment/baopan/）上传报盘文件后提交")
+        if fields.file_sha256 and not workbook_belongs_to(sha256=fields.file_sha256, uscc=unit.uscc):
+            raise HandlerRefusal("字段 报盘文件：所引用的报盘文件不是本单位上传的，不能引用；请在报盘页面上传本单位的文件")
         checked = check_base_declarations(unit=unit, year=fields.year, rows=base_rows(fields))
         if checked.errors:
             raise HandlerRefusal(errors_text(checked.errors))
@@ -240,7 +243,12 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
         return person, reason, payee
 
     def check(self, *, case, fields: WithdrawalFields) -> None:
-        self._checked(case, fields)
+        """Also texts the dead person's registered phones that the claim was filed: once per
+        case (the check runs again at acceptance), inside the filing's transaction."""
+        person, reason, _payee = self._checked(case, fields)
+        if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+            notify_death_claim(case_number=case.number, person=person, death_date=person.death_date or fields.death_date,
+                               actor=case.applicant_id_number)
 
     def describe(self, *, case, fields: WithdrawalFields) -> Described:
         """表7 as filed, plus what 拨付 would pay today: the account balance (paid in full)."""
@@ -252,6 +260,11 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
 
     def on_step(self, *, case, step: str, fields: WithdrawalFields, actor: str) -> None:
         person, reason, payee = self._checked(case, fields)
+        if withdrawal_rules()["reasons"][reason].get("needs_heir"):
+            missing = missing_before_payment(case_number=case.number, person=person,
+                                             death_date=person.death_date or fields.death_date)
+            if missing:
+                raise HandlerRefusal("死亡人员账户支付前须核实，以下情况不能拨付：" + "；".join(missing))
         try:
             withdrawal = withdraw_account(person=person, reason=reason, case_number=case.number, actor=actor,
                                           today=today(), payee=payee, death_date=fields.death_date)

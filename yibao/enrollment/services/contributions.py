@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import (
+    BaopanUpload,
     BaseDeclaration,
     Contribution,
     InsurancePeriod,
@@ -113,12 +114,16 @@ def post_monthly_contributions(*, unit: Unit, month: date, actor: str) -> MonthP
     declaration; unit and personal parts are base × the region's rates, rounded
     half up to the cent. Rows already paid are never touched; unpaid rows are
     recomputed (a base declared since). Refused, naming them, when an employee
-    has no declared base at all.
+    has no declared base at all. A month after the current one is refused: it
+    cannot be owed yet, and counting it as arrears would block 注销.
     """
+    month = _first_of_month(month)
+    current = _first_of_month(timezone.localdate())
+    if month > current:
+        raise ContributionError(f"字段 费款所属期：{month:%Y-%m} 晚于本月 {current:%Y-%m}，不能核定未来月份的缴费")
     unit = Unit.objects.select_for_update().select_related("region").get(pk=unit.pk)
     if unit.status == UnitStatus.CANCELLED:
         raise ContributionError(f"{unit.name} 已注销，不能核定缴费")
-    month = _first_of_month(month)
     employees = list(
         InsurancePeriod.objects.filter(
             unit=unit, insurance_type=InsuranceType.EMPLOYEE_BASIC, status=InsuranceStatus.INSURED,
@@ -365,3 +370,13 @@ def declare_bases(*, unit: Unit, year: int, rows: list[BaseRow], actor: str, cas
                  after={"year": year, "rows": len(checked.good), "base_total": str(total),
                         "case": case_number or None})
     return len(checked.good)
+
+
+@transaction.atomic
+def record_baopan_upload(*, sha256: str, uscc: str, actor: str) -> BaopanUpload:
+    """Note that unit ``uscc`` uploaded the 报盘 workbook ``sha256`` (a declaration may cite only its own)."""
+    row, created = BaopanUpload.objects.get_or_create(sha256=sha256, uscc=uscc)
+    if created:
+        record_audit(actor=actor, action="enrollment.baopan.upload", object_type="BaopanUpload",
+                     object_id=str(row.pk), after={"sha256": sha256, "uscc": uscc})
+    return row
