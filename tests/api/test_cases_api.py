@@ -392,4 +392,4 @@ def test_a_garbage_limit_is_refused_naming_the_field(as_person, limit):
 
 def test_an_offset_past_any_real_list_is_refused(as_person):
     response = as_person.get("/api/cases", {"offset": "999999999"})
-    assert response.status_code == 422 and "字段 offset：不能大于 100000" in response.json()["detail"]
+    assert response.status_code == 422 and "字段 起始位置：不能大于 100000" in response.json()["detail"]

@@ -85,10 +85,10 @@ def test_counting_working_days_over_ten_thousand_years_is_refused_naming_the_fie
 def test_counting_working_days_over_more_than_ten_years_is_refused(client):
     response = client.get("/api/workdays/count", {"start": "2000-01-01", "end": "2026-01-01"})
     assert response.status_code == 422
-    assert response.json()["detail"] == "字段 end：与 start 相隔不能超过 3660 天（10 年），请分段计算"
+    assert response.json()["detail"] == "字段 结束日期：与开始日期相隔不能超过 3660 天（10 年），请分段计算"
 
 
 def test_adding_days_past_the_calendar_is_refused(client):
     response = client.get("/api/workdays/add", {"start": "9999-12-30", "days": 5})
     assert response.status_code == 422
-    assert "字段 start：不能大于 2199-12-31" in response.json()["detail"]
+    assert "字段 开始日期：不能大于 2199-12-31" in response.json()["detail"]

@@ -203,4 +203,4 @@ def test_api_cancel_refuses_a_body_that_is_not_an_object_and_keeps_the_filing(cl
 def test_api_staff_query_refuses_a_day_that_is_not_a_date(client, two_filings, clerks, on):
     response = client.get("/api/staff/offsite/filings", {"on": on}, **bearer(clerks["changzhi"].user, "staff"))
     assert response.status_code == 422
-    assert "字段 on：日期格式无效，应为 YYYY-MM-DD" in response.json()["detail"]
+    assert "字段 日期：日期格式无效，应为 YYYY-MM-DD" in response.json()["detail"]

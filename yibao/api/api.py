@@ -65,6 +65,8 @@ class YibaoAPI(NinjaAPI):
                     extra.update(AUTH_RESPONSES)
                 if any(p.get("in") == "path" for p in operation.get("parameters", [])):
                     extra.update(PATH_RESPONSES)
+                # ninja keys its own statuses by int: one key per status, or the JSON has duplicates.
+                operation["responses"] = {str(status): body for status, body in operation["responses"].items()}
                 for status, description in extra.items():
                     operation["responses"].setdefault(status, {"description": description, "content": ERROR_BODY})
         return schema
@@ -238,6 +240,6 @@ def workdays_add(request, params: Query[AddIn]):
 def workdays_count(request, params: Query[CountIn]):
     if abs((params.end - params.start).days) > MAX_COUNT_DAYS:
         raise ValidationError([{"loc": ("query", "end"), "type": "date_range",
-                                "msg": f"与 start 相隔不能超过 {MAX_COUNT_DAYS} 天（10 年），请分段计算"}])
+                                "msg": f"与开始日期相隔不能超过 {MAX_COUNT_DAYS} 天（10 年），请分段计算"}])
     return {"start": params.start, "end": params.end,
             "working_days": workdays.count_working_days(params.start, params.end)}

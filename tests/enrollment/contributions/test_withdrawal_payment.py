@@ -44,7 +44,7 @@ def test_a_withdrawal_approves_one_310200_payment_to_the_persons_bank_account(un
 
 def test_a_death_withdrawal_pays_the_heirs_account(changzhi_unit, employ, staff, on_day):
     item = current_item("changzhi", "personal-account-withdrawal")
-    deceased = employ(changzhi_unit, name="刘德厚", balance=Decimal("1234.56"))
+    deceased = employ(changzhi_unit, name="刘德厚", balance=Decimal("1234.56"), phone="13900000007")
     certificate = next(i for i, m in enumerate(item.data["materials"]) if m.get("commitment_alternative"))
     form = {**insured(deceased), "withdrawal_reason": "死亡", "death_date": "2026-10-03",
             "heir_name": "刘小兰", "heir_relationship": "女儿", "heir_id_number": HEIR_ID,
@@ -52,7 +52,7 @@ def test_a_death_withdrawal_pays_the_heirs_account(changzhi_unit, employ, staff,
             "heir_bank": "长治银行", "heir_account_number": "6230000000009876"}
     case = apply(item, applicant_kind="person", applicant_id=HEIR_ID, applicant_name="刘小兰", form_data=form,
                  situations=("死亡",), commitments=frozenset({certificate}))
-    run_to_payment(case, staff["changzhi"])
+    run_to_payment(case, staff["changzhi"], deceased=deceased)
     payee = Payment.objects.get().payee
     assert (payee.name, payee.identifier, payee.account_number) == ("刘小兰", HEIR_ID, "6230000000009876")
 
