@@ -45,7 +45,7 @@ def test_accept_with_every_material_complete(client, reimbursement, apply, staff
 
 
 def test_two_missing_lines_give_one_notice_listing_both(client, reimbursement, apply, staff):
-    case = apply(reimbursement, uploads={0: [], 1: []})
+    case = apply(reimbursement)
     client.force_login(staff["zezhou"]["accept"].user)
     data = all_ok(case, state_2="missing", reason_2="缺少住院病历复印件",
                   state_3="defective", reason_3="社保卡复印件模糊")
@@ -60,6 +60,18 @@ def test_two_missing_lines_give_one_notice_listing_both(client, reimbursement, a
     html = client.get(response["Location"]).content.decode()
     assert f"/hall/cases/{case.number}/notices/{notice.number}.pdf" in html
     assert "共 2 项材料需补正" in html
+
+
+def test_the_notice_names_every_material_the_system_knows_is_missing(client, reimbursement, apply, staff):
+    # 行政许可法第三十二条: the clerk ticks only the defective copy; the required materials
+    # with neither a scan nor a commitment (0–2 here) are on the notice all the same.
+    case = apply(reimbursement, uploads={0: [], 1: []})
+    client.force_login(staff["zezhou"]["accept"].user)
+    client.post(f"/console/cases/{case.number}/check/", all_ok(case, state_3="defective", reason_3="社保卡复印件模糊"))
+    notice = CaseNotice.objects.get(case=case)
+    assert [(p["position"], p["state"], p["problem"]) for p in notice.problems] == [
+        (0, "缺少", "未提交该材料"), (1, "缺少", "未提交该材料"), (2, "缺少", "未提交该材料"),
+        (3, "不符合要求", "社保卡复印件模糊")]
 
 
 def test_a_non_complete_line_without_a_reason_is_refused(client, reimbursement, apply, staff):

@@ -268,6 +268,9 @@ def submit_case(
 
 # --- acceptance ------------------------------------------------------------------------------
 
+KNOWN_MISSING = "未提交该材料"
+
+
 def _lacking(case: Case) -> list[CaseMaterial]:
     """Required materials with neither a scan nor an allowed commitment."""
     return [m for m in case.materials.prefetch_related("files")
@@ -347,6 +350,11 @@ def issue_notice(*, case: Case, staff: StaffMember, problems: dict[int, str],
     blank = [materials[p].name for p, text in problems.items() if not (text or "").strip()]
     if blank:
         raise InvalidApplication(f"请写明需补正的原因：{'、'.join(blank)}")
+    # 行政许可法第三十二条: the notice names everything missing at once. What the system
+    # already knows to be missing (no scan, no commitment) is always on it, whatever the
+    # clerk ticked; the clerk adds what only a look at the papers shows.
+    if case.status == CaseStatus.SUBMITTED:
+        problems = {**{m.position: KNOWN_MISSING for m in _lacking(case)}, **problems}
     listed = []
     for position, material in materials.items():
         if position in problems:
