@@ -1,6 +1,8 @@
+
 """Who may use the console, and who may see which case."""
 
 import pytest
+from django.core.files.storage import default_storage
 
 from tests.cases.conftest import PDF
 from tests.factories import AgencyFactory, StaffFactory, UserFactory
@@ -76,8 +78,10 @@ def test_another_county_cannot_open_an_accepted_case_of_the_home_county(client, 
     assert response.status_code == 404 and "未找到或无权查看该办件" in response.content.decode()
 
 
-def test_the_home_clerk_downloads_a_scan_as_an_attachment(client, reimbursement, apply, staff):
-    case = apply(reimbursement)
+def test_the_home_clerk_downloads_a_scan_as_an_attachment(client, reimbursement, apply, staff,
+                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # scans are written when the case commits
+        case = apply(reimbursement)
     scan = CaseFile.objects.filter(material__case=case, material__position=0).first()
     client.force_login(staff["zezhou"]["accept"].user)
     response = client.get(f"/console/files/{scan.pk}/")
@@ -86,6 +90,15 @@ def test_the_home_clerk_downloads_a_scan_as_an_attachment(client, reimbursement,
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_scan_whose_stored_content_is_gone_is_a_404_not_a_500(client, reimbursement, apply, staff):
+    case = apply(reimbursement)  # never committed: nothing was written under this path
+    scan = CaseFile.objects.filter(material__case=case, material__position=0).first()
+    default_storage.delete(scan.storage_path)
+    client.force_login(staff["zezhou"]["accept"].user)
+    response = client.get(f"/console/files/{scan.pk}/")
+    assert response.status_code == 404
 
 
 def test_an_unknown_file_is_not_found(client, staff):

@@ -351,7 +351,12 @@ def download_file(request, file_id: int):
     scan = CaseFile.objects.select_related("material__case").filter(pk=file_id).first()
     if scan is None or case_for_staff(request.staff, scan.material.case.number) is None:
         raise Http404("未找到或无权查看该文件")
-    response = FileResponse(default_storage.open(scan.storage_path, "rb"), as_attachment=True,
+    try:
+        stored = default_storage.open(scan.storage_path, "rb")
+    except FileNotFoundError:
+        # The row outlived its file (a restore without the media folder): say so, not a 500.
+        raise Http404("该文件的存储内容已丢失，请联系系统管理员从备份恢复") from None
+    response = FileResponse(stored, as_attachment=True,
                             filename=scan.original_name, content_type=scan.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
