@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tests.accounts.conftest import PersonRecordFactory
 from tests.api.conftest import PDF_B64, Api, obtain, pdf_file
 from tests.factories import PersonAccountFactory, UnitAccountFactory, WindowFactory
 from yibao.audit.models import AuditEntry
@@ -309,6 +310,30 @@ def test_window_entry_checks_the_applicant(as_staff, day):
 
     assert response.status_code == 422 and "校验位" in response.json()["detail"]
     assert not Case.objects.exists()
+
+
+def window_entry_body(id_number, name):
+    return {"applicant_kind": "person", "applicant_id_number": id_number, "applicant_name": name,
+            "phone": "13700000000", "item": "inpatient-reimbursement", "window": "A01",
+            "files": [pdf_file(0), pdf_file(1)]}
+
+
+@pytest.mark.parametrize("role", ["review", "pay"])
+def test_only_the_accept_role_enters_a_case_at_the_window(as_staff, windows, day, role):
+    response = as_staff("gaoping", role).post("/api/staff/cases",
+                                              window_entry_body(make_resident_id("14052519750505321"), "赵大爷"))
+    assert response.status_code == 403 and "受理" in response.json()["detail"]
+    assert not Case.objects.exists()
+
+
+def test_a_known_persons_number_under_another_name_is_refused_at_the_window(as_staff, windows, day, staff):
+    home = staff["gaoping"]["accept"].agency
+    person = PersonRecordFactory(home_agency=home, name="王建国")
+    clerk = as_staff("gaoping", "accept")
+    refused = clerk.post("/api/staff/cases", window_entry_body(person.id_number, "李四"))
+    assert refused.status_code == 422 and "申请人姓名" in refused.json()["detail"]
+    assert not Case.objects.exists()
+    assert clerk.post("/api/staff/cases", window_entry_body(person.id_number, "王建国")).status_code == 201
 
 
 # --- public ------------------------------------------------------------------------------------------

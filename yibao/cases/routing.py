@@ -19,6 +19,28 @@ def register_home_lookup(lookup: HomeLookup) -> HomeLookup:
     return lookup
 
 
+# The name on the applicant's enrollment record, for the window entry's name check;
+# registered by the enrollment domain like the home lookup.
+NameLookup = Callable[..., "str | None"]
+_name_lookups: list[NameLookup] = []
+
+
+def register_name_lookup(lookup: NameLookup) -> NameLookup:
+    """Register ``lookup(*, applicant_kind, id_number) -> str | None`` (a domain's AppConfig.ready)."""
+    if lookup not in _name_lookups:
+        _name_lookups.append(lookup)
+    return lookup
+
+
+def recorded_name(*, applicant_kind: str, id_number: str) -> str | None:
+    """The name the records hold for this ID number or USCC, or None where there is no record."""
+    for lookup in _name_lookups:
+        found = lookup(applicant_kind=applicant_kind, id_number=id_number)
+        if found is not None:
+            return found
+    return None
+
+
 def home_agency_for(*, region: Region, applicant_kind: str, id_number: str) -> Agency | None:
     """The applicant's home agency in ``region``.
 

@@ -35,7 +35,7 @@ from yibao.cases.models import (
     Channel,
     Outcome,
 )
-from yibao.cases.routing import may_accept, may_handle
+from yibao.cases.routing import may_accept, may_handle, recorded_name
 from yibao.cases.uploads import UploadRefused, store_upload
 from yibao.catalog.models import Item
 from yibao.ids import InvalidIdentifier, validate_resident_id, validate_uscc
@@ -233,8 +233,13 @@ def submit_case(
     region = item.version.region
     if staff is not None:
         _require_staff_window(staff, window)
+        # Window entry is reception: the clerk who checks the papers and the ID card.
+        _require_role(staff, "accept")
         if staff.agency.region_id != region.id:
             raise MoveNotAllowed(f"{staff.agency.name}不属于{region.name}，不能录入该市事项")
+        on_record = recorded_name(applicant_kind=applicant_kind, id_number=id_number)
+        if on_record is not None and on_record != applicant_name.strip():
+            raise InvalidApplication("字段 申请人姓名/单位名称：与该证件号码的参保登记姓名（名称）不符，请核对证件")
     case = Case(
         number=_next_number(region), item=item, region=region, channel=channel,
         applicant_kind=applicant_kind, applicant_user=applicant_user, applicant_name=applicant_name.strip(),
@@ -246,6 +251,10 @@ def submit_case(
     if home is None:
         raise InvalidApplication(f"{region.name}尚未设置经办机构，暂不能受理")
     case.home_agency = home
+    if staff is not None and not may_accept(staff=staff, case=case):
+        # Entered here, it could be neither accepted nor even seen here: send the applicant on now.
+        raise MoveNotAllowed(f"「{case.item.name}」不在{staff.agency.name}的通办范围，请到所属经办机构"
+                             f"{home.name}办理")
     try:
         handler.check(case=case, fields=fields)
     except HandlerRefusal as exc:

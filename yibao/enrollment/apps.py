@@ -7,8 +7,9 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "参保登记"
 
     def ready(self):
-        from yibao.cases.routing import register_home_lookup
+        from yibao.cases.routing import register_home_lookup, register_name_lookup
         from yibao.enrollment import handlers  # noqa: F401  (registers item handlers)
-        from yibao.enrollment.selectors import enrolled_home_agency
+        from yibao.enrollment.selectors import enrolled_home_agency, enrolled_name
 
         register_home_lookup(enrolled_home_agency)
+        register_name_lookup(enrolled_name)

@@ -31,6 +31,15 @@ def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str)
     return record.home_agency if record is not None else None
 
 
+def enrolled_name(*, applicant_kind: str, id_number: str) -> str | None:
+    """The name on the person's (kept, if merged) or the unit's record, or None without a record
+    (registered with the case engine for the window entry's name check)."""
+    if applicant_kind == "person":
+        person = person_by_id_number(id_number)
+        return person.name if person is not None else None
+    return Unit.objects.filter(uscc=id_number).values_list("name", flat=True).first()
+
+
 def person_by_id_number(id_number: str) -> Person | None:
     """The person someone means by this ID number: the kept record when it was merged (多号合并).
 
