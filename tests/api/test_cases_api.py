@@ -179,7 +179,7 @@ def test_a_stale_double_accept_is_a_409_and_changes_nothing_more(as_person, as_s
     stale = second.post(f"/api/staff/cases/{number}/accept", {"version": version})
 
     assert stale.status_code == 409
-    assert stale.json() == {"detail": f"办件 {number} 已被他人处理（状态已变化），请刷新后重试"}
+    assert stale.json() == {"detail": f"办件 {number} 已被他人处理（状态已变化），请刷新后重试", "code": "case_conflict"}
     # Without the version the engine still refuses the second acceptance (state, not race).
     again = second.post(f"/api/staff/cases/{number}/accept", {})
     assert again.status_code == 403 and again.json()["detail"] == "办件当前状态为「已受理」，不能受理"

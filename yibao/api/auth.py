@@ -36,6 +36,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 class ErrorOut(Schema):
     detail: str = Field(description="中文错误说明")
+    code: str | None = Field(None, description="稳定的错误代码（领域错误才有），供客户端分支处理")
 
 
 class FieldErrorOut(Schema):

@@ -78,13 +78,6 @@ class ApiFieldError(Exception):
 
 def install_case_error_handlers(api) -> None:
     """Map the case engine's refusals to HTTP statuses (called from yibao.api.api)."""
-    statuses = ((InvalidApplication, 422), (MoveNotAllowed, 403), (CaseConflict, 409), (ItemNotOffered, 409),
-                (CaseError, 422))
-    for error_class, status in statuses:
-        def handler(request, exc, status=status):
-            return api.create_response(request, {"detail": str(exc)}, status=status)
-        api.add_exception_handler(error_class, handler)
-
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc: RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

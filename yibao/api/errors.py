@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from yibao.errors import DomainError
 from yibao.validation import chinese_message, field_label, field_name
 
 NINJA_MESSAGES = {
@@ -21,6 +22,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         ]
         detail = "；".join(f"字段 {field_label(e['field'])}：{e['message']}" for e in errors)
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        # One mapping for every domain: the kind gives the status, the code lets clients branch.
+        body: dict = {"detail": str(exc), "code": exc.code}
+        if exc.field:
+            body["errors"] = [{"field": exc.field, "message": str(exc)}]
+        return api.create_response(request, body, status=exc.status)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

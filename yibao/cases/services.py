@@ -38,6 +38,7 @@ from yibao.cases.models import (
 from yibao.cases.routing import may_accept, may_handle, recorded_name
 from yibao.cases.uploads import UploadRefused, store_upload
 from yibao.catalog.models import Item
+from yibao.errors import DomainError
 from yibao.ids import InvalidIdentifier, validate_resident_id, validate_uscc
 from yibao.workdays.calendar import add_working_days, compute_due_date, count_working_days
 
@@ -47,24 +48,33 @@ ROLE_LABELS = {"accept": "受理", "review": "审核", "second_review": "复审"
                "supervise": "科长", "administer": "管理员"}
 
 
-class CaseError(Exception):
+class CaseError(DomainError):
     """Base of every refusal of the case engine; the message is for the user."""
+
+    kind = "invalid"
+    code = "case_invalid"
 
 
 class InvalidApplication(CaseError):
-    pass
+    kind = "invalid"
+    code = "invalid_application"
 
 
 class MoveNotAllowed(CaseError):
-    pass
+    kind = "forbidden"
+    code = "move_not_allowed"
 
 
 class CaseConflict(CaseError):
-    pass
+    kind = "conflict"
+    code = "case_conflict"
 
 
 class ItemNotOffered(CaseError):
     """The item has no handler yet (暂未开通网上办理): no application is taken for it."""
+
+    kind = "not_offered"
+    code = "item_not_offered"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 the delivery layers map to a response (invalid → 400, conflict → 409, forbidden → 403)."""
 
 
-class PaymentError(ValueError):
+from yibao.errors import DomainError
+
+
+class PaymentError(DomainError, ValueError):
     kind = "invalid"
 
 
