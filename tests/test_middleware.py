@@ -1,5 +1,7 @@
 """Hostile requests are refused before any view: NUL bytes (400) and oversized bodies (413), in Chinese."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -94,3 +96,17 @@ def test_an_api_body_over_the_cap_is_refused_in_json(client, settings):
 def test_the_default_cap_lets_a_form_with_several_scans_through(settings):
     assert settings.YIBAO_MAX_REQUEST_BODY >= 5 * 10 * 1024 * 1024
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
+
+
+def test_an_uncaught_business_refusal_is_a_chinese_page_with_its_status_not_a_500(rf):
+    from yibao.errors import Conflict
+    from yibao.middleware import DomainErrorMiddleware
+
+    middleware = DomainErrorMiddleware(lambda request: None)
+    page = middleware.process_exception(rf.get("/hall/"), Conflict("该办件已被他人处理"))
+    assert page.status_code == 409
+    assert "该办件已被他人处理" in page.content.decode()
+    api = middleware.process_exception(rf.get("/api/x"), Conflict("该办件已被他人处理", code="case_conflict"))
+    assert api.status_code == 409 and json.loads(api.content) == {"detail": "该办件已被他人处理",
+                                                                  "code": "case_conflict"}
+    assert middleware.process_exception(rf.get("/hall/"), ValueError("boom")) is None

@@ -17,6 +17,8 @@ STATUS_BY_KIND = {
     "conflict": 409,
     "not_offered": 409,
     "too_large": 413,
+    "too_many": 429,
+    "bad_request": 400,
 }
 
 
@@ -26,15 +28,16 @@ class DomainError(Exception):
     kind: str = "invalid"
     code: str = "invalid"
 
-    def __init__(self, message: str = "", *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None, field: str | None = "") -> None:
         super().__init__(message)
+        self.message = message
         if code is not None:
             self.code = code
         # The input field the message is about, when there is one (API error bodies name it).
         self.field = field
 
     @property
-    def status(self) -> int:
+    def http_status(self) -> int:
         return STATUS_BY_KIND.get(self.kind, 422)
 
 

@@ -116,3 +116,29 @@ class JsonObjectBodyMiddleware:
                                      "errors": [{"field": "请求体", "message": message}]},
                                     status=422, json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """The HTML layer's one mapping of business refusals: a ``DomainError`` no view caught is shown
+    as a Chinese error page with the status of its kind, never as a 500. (The API maps the same
+    errors in ``yibao/api/errors.py``; forms that re-render with the message still catch their own.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from django.shortcuts import render
+
+        from yibao.errors import DomainError
+
+        if not isinstance(exception, DomainError):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(exception), "code": exception.code}, status=exception.http_status,
+                                json_dumps_params={"ensure_ascii": False})
+        return render(request, "refused.html", {"message": str(exception), "status": exception.http_status},
+                      status=exception.http_status)

@@ -146,6 +146,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yibao.security.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees a view's uncaught business refusal before Django's 500 handler does.
+    "yibao.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "yibao.urls"

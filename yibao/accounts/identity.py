@@ -44,6 +44,7 @@ from yibao.agencies.models import Role, StaffMember
 from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import Person, Unit, UnitStatus
+from yibao.errors import DomainError
 from yibao.ids import InvalidIdentifier, mask_resident_id, validate_resident_id, validate_uscc
 from yibao.notifications.services import is_mobile, mask_phone, send_sms
 
@@ -59,13 +60,10 @@ DEFAULT_VERIFIERS = ["yibao.accounts.identity.SmsCodeVerifier",
                      "yibao.accounts.identity.WindowCodeVerifier"]
 
 
-class IdentityError(Exception):
+class IdentityError(DomainError):
     """A refused proof; the Chinese message names the field."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    code = "identity_refused"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from yibao.accounts.models import (
 from yibao.agencies.models import StaffMember
 from yibao.agencies.services import DEMO_PASSWORD, DemoLogin
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 from yibao.ids import (
     InvalidIdentifier,
     make_resident_id,
@@ -57,17 +58,15 @@ DEMO_UNITS = [
 ]
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A refused registration or login; the Chinese message names the field."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    code = "account_refused"
 
 
 class LoginLocked(AccountError):
-    pass
+    kind = "too_many"
+    code = "login_locked"
 
 
 def _ip(request: HttpRequest | None) -> str:

@@ -18,19 +18,17 @@ from pydantic import ValidationError as PydanticValidationError
 
 from yibao.agencies.models import Agency, AgencyLevel, Region, Role, StaffMember, StaffRole, Window
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "agencies.yaml"
 # Shared by every demo login (staff, persons, units); printed by `yibao demo`.
 DEMO_PASSWORD = "yibao-demo-2026"
 
 
-class AgencyError(Exception):
+class AgencyError(DomainError):
     """A refused write to agencies or staff; the message is Chinese and names the field."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    code = "agency_refused"
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body: dict = {"detail": str(exc), "code": exc.code}
         if exc.field:
             body["errors"] = [{"field": exc.field, "message": str(exc)}]
-        return api.create_response(request, body, status=exc.status)
+        return api.create_response(request, body, status=exc.http_status)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

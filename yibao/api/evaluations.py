@@ -13,9 +13,6 @@ from yibao.api.auth import token_auth
 from yibao.api.cases import ERRORS, EvaluationIn, EvaluationOut, _staff, _staff_case
 from yibao.evaluations.selectors import follow_up_for_staff, follow_ups_for_staff
 from yibao.evaluations.services import (
-    ALREADY_RATED,
-    EvaluationError,
-    EvaluationNotAllowed,
     close_follow_up,
     rate_case_at_window,
 )
@@ -63,12 +60,7 @@ def _row(row) -> dict:
 def rate_at_window(request, number: str, body: EvaluationIn):
     staff = _staff(request)
     case = _staff_case(staff, number)
-    try:
-        evaluation = rate_case_at_window(case=case, staff=staff, level=body.level, comment=body.comment)
-    except EvaluationNotAllowed as exc:
-        raise HttpError(409 if str(exc) == ALREADY_RATED else 403, str(exc)) from exc
-    except EvaluationError as exc:
-        raise HttpError(422, str(exc)) from exc
+    evaluation = rate_case_at_window(case=case, staff=staff, level=body.level, comment=body.comment)
     return Status(201, {"number": case.number, "level": evaluation.level, "comment": evaluation.comment,
                         "channel": evaluation.channel})
 
@@ -87,13 +79,8 @@ def close(request, follow_up_id: int, body: CloseIn):
     follow_up = follow_up_for_staff(staff, follow_up_id)
     if follow_up is None:
         raise HttpError(404, f"未找到差评整改任务 {follow_up_id}，或不属于{staff.agency.name}")
-    try:
-        close_follow_up(follow_up=follow_up, staff=staff, callback_note=body.callback_note,
-                        rectification_note=body.rectification_note)
-    except EvaluationNotAllowed as exc:
-        raise HttpError(403, str(exc)) from exc
-    except EvaluationError as exc:
-        raise HttpError(422, str(exc)) from exc
+    close_follow_up(follow_up=follow_up, staff=staff, callback_note=body.callback_note,
+                    rectification_note=body.rectification_note)
     row = next(r for r in follow_ups_for_staff(staff, today=timezone.localdate())
                if r.follow_up.pk == follow_up.pk)
     return _row(row)

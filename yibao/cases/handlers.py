@@ -30,13 +30,17 @@ from pydantic import BaseModel, ValidationError
 from yibao.agencies.models import Agency
 from yibao.cases import routing
 from yibao.cases.lifecycle import item_steps
+from yibao.errors import DomainError
 from yibao.validation import chinese_message, field_label, field_name
 
 NOT_OFFERED = "暂未开通网上办理"
 
 
-class HandlerRefusal(Exception):
+class HandlerRefusal(DomainError):
     """A business precondition that is not met; the message says why, in Chinese."""
+
+    kind = "refused"
+    code = "handler_refused"
 
 
 class Effect(StrEnum):

@@ -10,13 +10,16 @@ import yaml
 from pydantic import ValidationError
 
 from yibao.catalog.schema import CityCatalog, NationalCatalog
+from yibao.errors import DomainError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CITIES = ("taiyuan", "changzhi", "jincheng")
 
 
-class CatalogFileError(Exception):
+class CatalogFileError(DomainError):
     """A data file that cannot be loaded; the message names file, item and field."""
+
+    code = "catalog_file_invalid"
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ from django.utils import timezone
 from yibao.audit.services import record_audit
 from yibao.documents.models import DocumentKind, IssuedDocument
 from yibao.documents.verification import generate_code, normalize_code, verify_url
+from yibao.errors import DomainError
 
 PdfBuilder = Callable[[str, str], bytes]
 CODE_ATTEMPTS = 8
 
 
-class DocumentError(Exception):
+class DocumentError(DomainError):
     """A document action refused, with a message for the user."""
+
+    code = "document_refused"
 
 
 def _reserve(**fields) -> IssuedDocument:

@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from yibao.errors import DomainError
+
 Money = str  # decimal text such as "1000.00": Decimal is built where it is used
 
 
@@ -21,8 +23,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RulesFileError(Exception):
+class RulesFileError(DomainError):
     """A rule file that does not fit its schema; the message names the file and the key."""
+
+    code = "rules_file_invalid"
 
 
 # --- withdrawal.yaml ---------------------------------------------------------------------------

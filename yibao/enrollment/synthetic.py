@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from yibao.agencies.models import Agency, AgencyLevel, Region
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 from yibao.ids import USCC_ALPHABET, make_resident_id, make_uscc
 
 from .models import (
@@ -89,8 +90,10 @@ TABLES = (
 )
 
 
-class GenerationError(Exception):
+class GenerationError(DomainError):
     """Bad input for the generator; the message is Chinese and shown to the user."""
+
+    code = "generation_refused"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
 from yibao.cases.lifecycle import RATEABLE
 from yibao.cases.models import Case, Channel
+from yibao.errors import DomainError
 from yibao.evaluations.models import (
     BAD_LEVELS,
     COMMENT_MAX,
@@ -35,8 +36,10 @@ ONLINE_CHANNELS = (Channel.ONLINE_HALL, Channel.WECHAT, Channel.APP)
 LEVEL_MESSAGE = "字段 评价等级：应为 1（非常满意）到 5（非常不满意）"
 
 
-class EvaluationError(Exception):
+class EvaluationError(DomainError):
     """Base of every refusal of 好差评; the message is for the user."""
+
+    code = "evaluation_invalid"
 
 
 class InvalidEvaluation(EvaluationError):
@@ -44,7 +47,17 @@ class InvalidEvaluation(EvaluationError):
 
 
 class EvaluationNotAllowed(EvaluationError):
-    pass
+    kind = "forbidden"
+    code = "evaluation_not_allowed"
+
+
+class AlreadyRated(EvaluationNotAllowed):
+    kind = "conflict"
+    code = "already_rated"
+
+
+def _not_allowed(refusal: str) -> EvaluationNotAllowed:
+    return AlreadyRated(refusal) if refusal == ALREADY_RATED else EvaluationNotAllowed(refusal)
 
 
 def _level(level) -> int:
@@ -91,7 +104,7 @@ def _record(*, case: Case, level, comment, channel: str, user, staff: StaffMembe
         with transaction.atomic():
             evaluation.save()
     except IntegrityError as exc:
-        raise EvaluationNotAllowed(ALREADY_RATED) from exc
+        raise AlreadyRated(ALREADY_RATED) from exc
     actor = staff.user.username if staff else user.username
     record_audit(actor=actor, action="evaluation.rate", object_type="Case", object_id=case.number,
                  channel=channel, after={"level": level, "comment": comment or None,
@@ -120,7 +133,7 @@ def rate_case(*, case: Case, user, level: int, comment: str = "", channel: str =
     case = _locked_case(case)
     refusal = rating_refusal(case, user=user)
     if refusal:
-        raise EvaluationNotAllowed(refusal)
+        raise _not_allowed(refusal)
     if channel == Channel.WINDOW:
         raise InvalidEvaluation("字段 评价渠道：窗口评价（一次一评）请由窗口经办人员录入")
     if channel not in ONLINE_CHANNELS:
@@ -134,7 +147,7 @@ def rate_case_at_window(*, case: Case, staff: StaffMember, level: int, comment: 
     case = _locked_case(case)
     refusal = rating_refusal(case, staff=staff)
     if refusal:
-        raise EvaluationNotAllowed(refusal)
+        raise _not_allowed(refusal)
     return _record(case=case, level=level, comment=comment, channel=Channel.WINDOW, user=staff.user, staff=staff)
 
 

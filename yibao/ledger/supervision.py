@@ -17,14 +17,17 @@ from django.db.models import Q
 
 from yibao.agencies.models import AgencyLevel, Region, Role, StaffMember
 from yibao.agencies.selectors import staff_can, staff_of
+from yibao.errors import DomainError
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)  # Asia/Shanghai
 SUPERVISING_ROLES = (Role.SUPERVISE, Role.ADMINISTER)
 MAX_PERIOD_DAYS = 3660
 
 
-class LedgerError(Exception):
+class LedgerError(DomainError):
     """Base of the ledger's refusals; the message is for the user."""
+
+    code = "ledger_invalid"
 
 
 class InvalidPeriod(LedgerError):
@@ -33,6 +36,9 @@ class InvalidPeriod(LedgerError):
 
 class LedgerForbidden(LedgerError, PermissionDenied):
     """Not allowed to see these figures (views answer 403)."""
+
+    kind = "forbidden"
+    code = "ledger_forbidden"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 from yibao.notifications.models import SmsMessage
 
 # Mainland mobile numbers only: a landline cannot receive a text.
@@ -26,8 +27,10 @@ MAX_TEXT = 500
 DEFAULT_BACKEND = "yibao.notifications.backends.OutboxBackend"
 
 
-class SmsError(Exception):
+class SmsError(DomainError):
     """A message that cannot be sent; the Chinese message names the field."""
+
+    code = "sms_refused"
 
 
 def is_mobile(phone: str) -> bool:

@@ -27,7 +27,7 @@ from yibao.offsite.selectors import (
     filings_for_staff,
     filings_of_person,
 )
-from yibao.offsite.services import FilingError, cancel_filing
+from yibao.offsite.services import cancel_filing
 from yibao.validation import IsoDate
 
 router = Router(tags=["异地就医备案"], auth=token_auth)
@@ -107,11 +107,8 @@ def cancel(request, number: str, body: CancelIn):
     filing = filing_for_person(person, number) if person else None
     if filing is None:
         raise HttpError(404, f"未找到备案 {number}")
-    try:
-        filing = cancel_filing(filing=filing, actor=request.auth.get_username(), person=person,
-                               reason=body.reason or "本人通过接口取消")
-    except FilingError as exc:
-        return Status(409, {"detail": str(exc)})
+    filing = cancel_filing(filing=filing, actor=request.auth.get_username(), person=person,
+                           reason=body.reason or "本人通过接口取消")
     return _out(filing, mask=False)
 
 

@@ -28,6 +28,7 @@ from yibao.enrollment.models import (
     Unit,
 )
 from yibao.enrollment.services.periods import BASIC_TYPES, active_periods
+from yibao.errors import DomainError
 from yibao.offsite.locations import UnknownDestination, resolve_destination
 from yibao.offsite.models import FiledBy, FilingStatus, OffsiteFiling
 from yibao.offsite.rules import ItemRule, category_label, category_rule, filing_rules
@@ -36,8 +37,11 @@ INSURANCE_LABELS = dict(InsuranceType.choices)
 PERSON_CATEGORY_LABELS = dict(PersonCategory.choices)
 
 
-class FilingError(Exception):
+class FilingError(DomainError):
     """A filing that cannot be made, changed or cancelled; the message is for the user."""
+
+    kind = "conflict"
+    code = "filing_refused"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 from yibao.outbox.models import OutboxMessage, OutboxStatus
 from yibao.outbox.registry import deliverer_for
 from yibao.outbox.tasks import deliver_outbox_message
@@ -17,8 +18,11 @@ from yibao.outbox.tasks import deliver_outbox_message
 log = logging.getLogger(__name__)
 
 
-class OutboxError(Exception):
+class OutboxError(DomainError):
     """An outbox action refused; the message is for the user, in Chinese."""
+
+    kind = "conflict"
+    code = "outbox_refused"
 
 
 def _schedule(message_id: int) -> None:

@@ -30,7 +30,7 @@ from yibao.transfers.peers import (
     signature_valid,
 )
 from yibao.transfers.selectors import leg_for_staff, leg_refusal, open_legs_for_staff
-from yibao.transfers.services import DocumentRefused, TransferError, do_leg, receive_document
+from yibao.transfers.services import do_leg, receive_document
 
 router = Router(tags=["转移接续"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -72,10 +72,6 @@ def receive(request):
         if first is None:
             raise
         return Status(200, first.receipt)
-    except DocumentRefused as exc:
-        return Status(400, {"detail": str(exc)})
-    except TransferError as exc:
-        return Status(422, {"detail": str(exc)})
 
 
 class LegOut(Schema):
@@ -127,9 +123,6 @@ def do(request, leg_id: int, payload: DoLegIn):
     refusal = leg_refusal(staff, leg)
     if refusal:
         return Status(403, {"detail": refusal})
-    try:
-        transfer = do_leg(leg=leg, actor=staff.user.username, declared_amount=payload.declared_amount)
-    except TransferError as exc:
-        return Status(422, {"detail": str(exc)})
+    transfer = do_leg(leg=leg, actor=staff.user.username, declared_amount=payload.declared_amount)
     return Status(200, {"transfer_ref": transfer.ref, "status": transfer.status,
                         "status_label": transfer.get_status_display()})

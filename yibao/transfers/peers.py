@@ -21,14 +21,19 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
+from yibao.errors import DomainError
+
 DOCUMENTS_PATH = "/api/transfers/documents"
 SIGNATURE_HEADER = "X-Yibao-Signature"
 SENDER_HEADER = "X-Yibao-Instance"
 TIMEOUT_SECONDS = 10
 
 
-class PeerError(Exception):
+class PeerError(DomainError):
     """A peer refused or could not be reached; the message is for the user."""
+
+    kind = "forbidden"
+    code = "peer_refused"
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)

@@ -50,6 +50,7 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.accounts import AccountError, post_movement
+from yibao.errors import DomainError
 from yibao.ids import mask_resident_id
 from yibao.transfers.delivery import queue_document
 from yibao.transfers.limits import leg_limit
@@ -80,8 +81,10 @@ ORDER = [TransferStatus.REQUESTED, TransferStatus.LETTER_SENT, TransferStatus.SH
 SHEET_TITLE = "参保人员基本医疗保险信息表"
 
 
-class TransferError(Exception):
+class TransferError(DomainError):
     """A transfer action refused; the message is for the user, in Chinese."""
+
+    code = "transfer_refused"
 
 
 class AmountMismatch(TransferError):
@@ -90,6 +93,9 @@ class AmountMismatch(TransferError):
 
 class DocumentRefused(TransferError):
     """A received document that is malformed or does not fit the transfer."""
+
+    kind = "bad_request"
+    code = "document_refused"
 
 
 def _today() -> date:

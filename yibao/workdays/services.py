@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringC
 from pydantic import ValidationError as PydanticValidationError
 
 from yibao.audit.services import record_audit
+from yibao.errors import DomainError
 from yibao.workdays.models import HolidayOverride
 
 DEFAULT_HOLIDAY_FILE = Path(__file__).resolve().parent / "data" / "holidays.yaml"
@@ -37,8 +38,10 @@ _DatesAsText.add_constructor(
 )
 
 
-class HolidayError(Exception):
+class HolidayError(DomainError):
     """A holiday entry or file that cannot be applied; the message says why, in Chinese."""
+
+    code = "holiday_invalid"
 
 
 class HolidayFileError(HolidayError):

@@ -1,8 +1,11 @@
 """Domain errors of enrollment; every message is for the user, in Chinese."""
 
+from yibao.errors import DomainError
 
-class EnrollmentError(Exception):
-    pass
+
+class EnrollmentError(DomainError):
+    kind = "refused"
+    code = "enrollment_refused"
 
 
 class UnitAlreadyRegistered(EnrollmentError):
