@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 
+from yibao import clock
+
 RESIDENT_ID_FIELD = "公民身份号码"
 USCC_FIELD = "统一社会信用代码"
 
@@ -103,7 +105,7 @@ def validate_resident_id(
         raise InvalidIdentifier(
             f"{field_name}中的出生日期 {number[6:14]} 不是有效日期", field=field_name
         ) from None
-    today = today or datetime.date.today()
+    today = today or clock.today()
     if birth > today:
         raise InvalidIdentifier(
             f"{field_name}中的出生日期 {birth:%Y-%m-%d} 晚于今天", field=field_name

@@ -8,7 +8,7 @@ import pytest
 from tests.cases.conftest import *  # noqa: F401,F403
 from tests.cases.conftest import PDF
 from tests.factories import PASSWORD
-from yibao.cases import services
+from yibao import clock
 
 PDF_B64 = base64.b64encode(PDF).decode()
 
@@ -57,7 +57,7 @@ def as_staff(client, staff, windows):
 def day(monkeypatch):
     """Freeze the case engine's calendar on a known working day (inside chinese-calendar's years)."""
     today = datetime.date(2026, 9, 28)
-    monkeypatch.setattr(services, "_today", lambda: today)
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(today))
     return today
 
 

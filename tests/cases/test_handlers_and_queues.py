@@ -6,7 +6,7 @@ import pytest
 
 from tests.cases.conftest import PDF, current_item
 from tests.factories import UnitAccountFactory
-from yibao.cases import services
+from yibao import clock
 from yibao.cases.handlers import DEFAULT, handler_for, is_offered
 from yibao.cases.selectors import public_progress, todo_for_staff
 from yibao.cases.services import (
@@ -91,7 +91,7 @@ def test_bad_unit_fields_are_refused_naming_the_field(unit_item):
 
 
 def test_todo_lists_show_each_clerk_their_next_moves_with_flags(reimbursement, person, staff, monkeypatch):
-    monkeypatch.setattr(services, "_today", lambda: datetime.date(2026, 9, 30))
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(datetime.date(2026, 9, 30)))
     uploads = {i: [Upload(f"{i}.pdf", PDF)] for i in range(4)}
     waiting = submit_case(item=reimbursement, applicant_kind="person", applicant_user=person.user,
                           applicant_name=person.name, applicant_id_number=person.id_number,

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from tests.cases.conftest import PDF, PNG
+from yibao import clock
 from yibao.audit.models import AuditEntry
 from yibao.cases import services
 from yibao.cases.models import CaseEvent, CaseMaterial, CaseStatus, Outcome
@@ -39,7 +40,7 @@ def apply(item, person, uploads=None, **extra):
 def on_day(monkeypatch):
     """Freeze the engine's calendar day."""
     def set_day(day):
-        monkeypatch.setattr(services, "_today", lambda: day)
+        monkeypatch.setattr(clock, "_fixed", clock.at_noon(day))
     return set_day
 
 

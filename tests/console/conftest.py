@@ -6,7 +6,7 @@ import pytest
 
 from tests.cases.conftest import *  # noqa: F401,F403
 from tests.cases.conftest import PDF
-from yibao.cases import services
+from yibao import clock
 from yibao.cases.services import Upload, submit_case
 
 
@@ -14,7 +14,7 @@ from yibao.cases.services import Upload, submit_case
 def on_day(monkeypatch):
     """Freeze the engine's calendar day (due dates are computed from it)."""
     def set_day(day: datetime.date):
-        monkeypatch.setattr(services, "_today", lambda: day)
+        monkeypatch.setattr(clock, "_fixed", clock.at_noon(day))
     return set_day
 
 
@@ -22,7 +22,7 @@ def on_day(monkeypatch):
 def page_day(monkeypatch):
     """Freeze the day the console pages see (deadline flags)."""
     def set_day(day: datetime.date):
-        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+        monkeypatch.setattr(clock, "_fixed", clock.at_noon(day))
     return set_day
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.evaluations.conftest import apply
 from tests.factories import StaffFactory
+from yibao import clock
 from yibao.audit.models import AuditEntry
 from yibao.cases.services import accept_case
 from yibao.evaluations.models import Evaluation, FollowUp, FollowUpStatus
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def on_day(monkeypatch):
     """Freeze django.utils.timezone.localdate (the day a follow-up opens or is judged)."""
     def set_day(day):
-        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+        monkeypatch.setattr(clock, "_fixed", clock.at_noon(day))
     return set_day
 
 

@@ -13,6 +13,7 @@ import factory
 import pytest
 
 from tests.factories import AgencyFactory, PersonAccountFactory, StaffFactory, UnitAccountFactory
+from yibao import clock
 from yibao.agencies.models import Region
 from yibao.cases import lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
@@ -68,12 +69,8 @@ class UnitFactory(factory.django.DjangoModelFactory):
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     """Every service and the case engine see the same day."""
-    from yibao.cases import services as case_services
-    from yibao.offsite import handlers, services
 
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
-    monkeypatch.setattr(handlers, "_today", lambda: TODAY)
-    monkeypatch.setattr(case_services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(TODAY))
     return TODAY
 
 

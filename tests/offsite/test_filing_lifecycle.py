@@ -5,10 +5,9 @@ import datetime
 import pytest
 
 from tests.offsite.conftest import TODAY, apply_and_complete, current_item, submit, uploads_for
+from yibao import clock
 from yibao.audit.models import AuditEntry
-from yibao.cases import services as case_services
 from yibao.cases.services import InvalidApplication
-from yibao.offsite import handlers, services
 from yibao.offsite.models import FilingStatus, OffsiteFiling
 from yibao.offsite.rules import filing_rules
 from yibao.offsite.selectors import active_filings_of, filing_in_force, offsite_filing_start
@@ -106,7 +105,7 @@ def test_an_expired_but_unswept_filing_cannot_be_changed(make_insured, clerks, m
     item = current_item("changzhi", "remote-temporary")
     apply_and_complete(item, person, TO_SHENZHEN, clerks["changzhi"])
     filing = OffsiteFiling.objects.get(person=person)
-    monkeypatch.setattr(handlers, "_today", lambda: datetime.date(2026, 10, 1))
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(datetime.date(2026, 10, 1)))
     with pytest.raises(InvalidApplication, match=f"备案 {filing.number} 已于 2026-09-01 到期"):
         submit(item, person, {"registration": "变更", "filing_number": filing.number, "destination_province": "上海市"})
 
@@ -115,8 +114,7 @@ def test_a_new_filing_after_a_cancellation_restarts_the_long_term_clock(retiree_
     person = retiree_filing.person
     cancel_filing(filing=retiree_filing, actor="p:test", today=TODAY)
     later = datetime.date(2026, 5, 4)
-    for module in (services, handlers, case_services):
-        monkeypatch.setattr(module, "_today", lambda: later)
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(later))
     apply_and_complete(current_item("changzhi", "remote-long-term-residence"), person, TO_SHENZHEN,
                        clerks["changzhi"])
     assert offsite_filing_start(person, on=later) == later

@@ -14,6 +14,7 @@ import factory
 import pytest
 
 from tests.factories import AgencyFactory, StaffFactory
+from yibao import clock
 from yibao.agencies.models import Region
 from yibao.cases import lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
@@ -48,11 +49,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     """Every service and the case engine see the same day."""
-    from yibao.cases import services as case_services
-    from yibao.transfers import services
 
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
-    monkeypatch.setattr(case_services, "_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "_fixed", clock.at_noon(TODAY))
     monkeypatch.delenv("YIBAO_TRANSFER_PEERS", raising=False)
     monkeypatch.delenv("YIBAO_INSTANCE_CODE", raising=False)
     return TODAY

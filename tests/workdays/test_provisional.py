@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from tests.factories import PersonAccountFactory, StaffFactory, UserFactory
+from yibao import clock
 from yibao.workdays.calendar import provisional_note, unknown_years, years_missing_soon
 from yibao.workdays.models import HolidayOverride
 
@@ -17,7 +18,7 @@ NOTE = "（暂定：2027 年节假日未录入）"
 @pytest.fixture
 def page_day(monkeypatch):
     def set_day(day):
-        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+        monkeypatch.setattr(clock, "_fixed", clock.at_noon(day))
     return set_day
 
 

@@ -7,8 +7,7 @@ navigation; staff and administrators see a banner when a year within the next
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from yibao import clock
 from yibao.accounts.selectors import is_staff_member
 from yibao.workdays.calendar import years_missing_soon
 
@@ -19,9 +18,6 @@ def navigation(request) -> dict:
         return {"nav_is_staff": False, "nav_is_admin": False, "holiday_missing_years": []}
     is_admin = bool(user.is_staff or user.is_superuser)
     is_staff = user.is_superuser or is_staff_member(user)
-    missing = years_missing_soon(_today()) if (is_staff or is_admin) else []
+    missing = years_missing_soon(clock.today()) if (is_staff or is_admin) else []
     return {"nav_is_staff": is_staff, "nav_is_admin": is_admin, "holiday_missing_years": missing}
 
-
-def _today():
-    return timezone.localdate()

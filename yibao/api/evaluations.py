@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
+from yibao import clock
 from yibao.api.auth import token_auth
 from yibao.api.cases import ERRORS, EvaluationIn, EvaluationOut, _staff, _staff_case
 from yibao.evaluations.selectors import follow_up_for_staff, follow_ups_for_staff
@@ -81,6 +81,6 @@ def close(request, follow_up_id: int, body: CloseIn):
         raise HttpError(404, f"未找到差评整改任务 {follow_up_id}，或不属于{staff.agency.name}")
     close_follow_up(follow_up=follow_up, staff=staff, callback_note=body.callback_note,
                     rectification_note=body.rectification_note)
-    row = next(r for r in follow_ups_for_staff(staff, today=timezone.localdate())
+    row = next(r for r in follow_ups_for_staff(staff, today=clock.today())
                if r.follow_up.pk == follow_up.pk)
     return _row(row)

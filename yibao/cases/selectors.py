@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_roles
 from yibao.cases import lifecycle
@@ -86,7 +87,7 @@ def todo_for_staff(staff: StaffMember, *, item_key: str = "", status: str = "", 
     The case's next move and its role are kept on the case (``next_action``/``next_role``);
     who may make it is ``routing.may_accept``/``may_handle`` written as SQL, and the deadline
     flag is a comparison with today and the last 临期 day."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     agency = staff.agency
     near_limit = add_working_days(today, NEAR_DUE_WORKING_DAYS + 1)  # first day no longer 临期
     accept = Q(next_action="accept") & Q(region_id=agency.region_id)

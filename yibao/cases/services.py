@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError
 
+from yibao import clock
 from yibao.agencies.models import StaffMember, Window
 from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
@@ -85,12 +86,9 @@ class Upload:
 
 # --- helpers -------------------------------------------------------------------------------
 
-def _today() -> date:
-    return timezone.localdate()
-
 
 def _next_number(case_region) -> str:
-    today = _today()
+    today = clock.today()
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(region=case_region, day=today)
     CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
@@ -315,7 +313,7 @@ def accept_case(*, case: Case, staff: StaffMember, window: Window | None = None,
         handler.check(case=case, fields=handler.parse_fields(case.form_data))
     except HandlerRefusal as exc:
         raise MoveNotAllowed(str(exc)) from exc
-    today = _today()
+    today = clock.today()
     due = compute_due_date(today, case.item.time_limit_kind or "instant", case.item.time_limit_days)
     case.materials.update(state=CaseMaterial.State.OK, problem="")
     case = _move(
@@ -391,7 +389,7 @@ def issue_notice(*, case: Case, staff: StaffMember, problems: dict[int, str],
         issued_by=staff, agency=staff.agency,
     )
     paused: dict[str, Any] = {} if case.status == CaseStatus.SUBMITTED else {
-        "paused_on": _today(), "resume_status": case.status}
+        "paused_on": clock.today(), "resume_status": case.status}
     _move(case, action="notice", to_status=CaseStatus.SUPPLEMENTING, actor=staff.user.username,
           role="受理" if case.status == CaseStatus.SUBMITTED else "审核", staff=staff, window=window,
           opinion="；".join(f"{p['name']}：{p['problem']}" for p in listed), **paused)
@@ -433,7 +431,7 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
         # The clock stood still from the notice to today: move the due date on by
         # the working days that passed, and resume where the case was.
         target = case.resume_status
-        paused = count_working_days(case.paused_on, _today()) if case.paused_on else 0
+        paused = count_working_days(case.paused_on, clock.today()) if case.paused_on else 0
         updates = {"resume_status": "", "paused_on": None,
                    "paused_working_days": case.paused_working_days + paused,
                    "due_date": add_working_days(case.due_date, paused) if case.due_date else None}
@@ -533,7 +531,7 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
 
 def mark_overdue_cases(*, today: date | None = None) -> int:
     """Flag every open case whose due date has passed (the periodic sweep)."""
-    today = today or _today()
+    today = today or clock.today()
     open_statuses = [s for s in CaseStatus.values if s not in lifecycle.TERMINAL and s != CaseStatus.SUPPLEMENTING]
     with transaction.atomic():
         numbers = list(Case.objects.filter(status__in=open_statuses, is_overdue=False, due_date__lt=today)

@@ -16,9 +16,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yibao import clock
 from yibao.agencies.models import Role
 from yibao.agencies.selectors import staff_can, staff_of, staff_roles, windows_of
 from yibao.cases import lifecycle
@@ -119,9 +119,9 @@ def todo(request):
         filters, context["error"], status = forms.TodoFilters(), str(exc), 400
     else:
         context["rows"] = todo_for_staff(staff, item_key=filters.item_key, status=filters.status,
-                                         flag=filters.flag, today=timezone.localdate())
+                                         flag=filters.flag, today=clock.today())
         # 转移接续 legs done for another region's case (or standing alone) have no case of their own here.
-        context["transfer_legs"] = open_legs_for_staff(staff, flag=filters.flag, today=timezone.localdate())
+        context["transfer_legs"] = open_legs_for_staff(staff, flag=filters.flag, today=clock.today())
     context["filters"] = filters
     return render(request, "console/todo.html", context, status=status)
 
@@ -157,7 +157,7 @@ def case_list(request):
         cases = cases.filter(is_cross_agency=tongban == "1")
     paginator = Paginator(cases.order_by("-submitted_at", "-id"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     context.update(
         status=status, tongban=tongban, page=page, count=paginator.count,
         rows=[{"case": c, "masked_id": _masked(c), "flag": deadline_flag(c, today)} for c in page],
@@ -216,7 +216,7 @@ def _render_detail(request, case: Case, *, error: str = "", status: int = 200, p
         events=[{"event": e, "label": lifecycle.ACTION_LABELS.get(e.action, e.action),
                  "from": STATUS_LABELS.get(e.from_status, ""), "to": STATUS_LABELS.get(e.to_status, e.to_status),
                  "channel": dict(Channel.choices).get(e.channel, e.channel)} for e in events],
-        flag=deadline_flag(case, timezone.localdate()),
+        flag=deadline_flag(case, clock.today()),
         panels=_panels(staff, case), check_choices=forms.CHECK_CHOICES,
         wanted=[m for m in materials if m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)],
         default_window_id=staff.default_window_id, error=error, posted=posted,

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from yibao import clock
 from yibao.cases.handlers import handler_for
 from yibao.documents.reference_forms import FormField, get_reference_form, render_reference_form
 from yibao.enrollment.models import IdType, InsuranceType, Sex, UnitType
@@ -171,7 +171,7 @@ class CaseValues:
         if source.startswith("="):
             return source[1:]
         if source == "today":
-            return timezone.localdate()
+            return clock.today()
         if source == "case.number":
             return self.case.number
         if source == "seq":

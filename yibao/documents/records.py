@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Agency, Region
 from yibao.enrollment.account_selectors import movements_of
 from yibao.enrollment.models import (
@@ -90,7 +91,7 @@ def parse_period(start: object, end: object, *, today: datetime.date | None = No
     end): end before start, a future month, more than ``max_years``.
     """
     start_label, end_label = labels
-    today = today or timezone.localdate()
+    today = today or clock.today()
     this_month = today.replace(day=1)
     if not str(start or "").strip() and not str(end or "").strip():
         first = (datetime.date(this_month.year, 1, 1) if this_month.month == 12
@@ -187,7 +188,7 @@ def _paid_months(person: Person, periods: list[InsurancePeriod], today: datetime
 
 def certificate_facts(*, person: Person, region: Region, today: datetime.date | None = None) -> CertificateFacts:
     """What the 参保凭证 of ``person`` in ``region`` prints; refused when no period is there."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     periods = list(InsurancePeriod.objects.filter(person=person, home_agency__region=region)
                    .select_related("unit", "home_agency").order_by("start_date", "insurance_type"))
     basic = [p for p in periods if p.insurance_type in (InsuranceType.EMPLOYEE_BASIC, InsuranceType.RESIDENT_BASIC)]
@@ -415,7 +416,7 @@ class PersonOverview:
 def person_overview(person: Person, *, today: datetime.date | None = None) -> PersonOverview:
     """我的参保信息: every period, the last 12 months of contributions, the account and its movements,
     and the regions where a 参保凭证 can be printed."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     first, last = parse_period("", "", today=today)
     periods = list(InsurancePeriod.objects.filter(person=person)
                    .select_related("unit", "home_agency__region").order_by("-start_date", "insurance_type"))

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
 from yibao.ids import validate_resident_id
@@ -192,7 +192,7 @@ def load_demo_enrollment(*, actor: str, city_persons: int = DEMO_CITY_PERSONS, c
     The cities come first: the generator only fills a region without persons,
     and it leaves out the demo persons' ID numbers and the demo unit's USCC.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     result = DemoEnrollment(lines=["参保数据（演示）："])
     if city_persons > 0:
         _load_cities(city_persons, max(city_units, 1), seed, actor, result, today)

@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from django.db.models import Q
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Region
 from yibao.enrollment.models import RegionPolicy
 from yibao.enrollment.rules_files import PolicyFile, load_rules_file
@@ -41,7 +41,7 @@ def policy_for(region: Region, *, on: date | None = None) -> RegionPolicy:
     A region without any policy row gets one from the data file's defaults,
     in force from the earliest date (so every date has a policy).
     """
-    on = on or timezone.localdate()
+    on = on or clock.today()
     policy = (RegionPolicy.objects.filter(region=region, effective_from__lte=on)
               .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
               .order_by("-effective_from").first())
@@ -61,7 +61,7 @@ def _month_day(text: str, year: int) -> date:
 
 def resident_window(region: Region, year: int) -> tuple[date, date]:
     """The resident enrollment window (集中参保期) of ``year`` in ``region``, by the policy in force that year."""
-    policy = policy_for(region, on=date(year, 12, 31) if year < timezone.localdate().year else None)
+    policy = policy_for(region, on=date(year, 12, 31) if year < clock.today().year else None)
     return _month_day(policy.resident_window_start, year), _month_day(policy.resident_window_end, year)
 
 

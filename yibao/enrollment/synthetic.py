@@ -17,6 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Agency, AgencyLevel, Region
 from yibao.audit.services import record_audit
 from yibao.errors import DomainError
@@ -412,7 +413,7 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
                                    persons=persons, units=units, seed=seed, first_ids=_first_ids(),
                                    created_at=created_at, batch_persons=batch_persons,
                                    employee_share=employee_share, reserved_numbers=reserved_numbers,
-                                   today=today or timezone.localdate()):
+                                   today=today or clock.today()):
             for model, columns, rows in batch.by_model():
                 if rows:
                     write(cursor, model, columns, rows)

@@ -22,9 +22,9 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yibao import clock
 from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.selectors import staff_of
 from yibao.cases.checklist import Situation, compute_checklist
@@ -71,7 +71,7 @@ def _login_as(kind: str):
 
 
 def _years() -> list[int]:
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     return [this_year, this_year + 1]
 
 
@@ -98,11 +98,11 @@ def _workbook_path(digest: str) -> str:
 def baopan_template(request):
     """The 报盘 template (.xlsx); a logged-in unit gets it prefilled with its employees."""
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or clock.today().year)
     except ValueError:
-        year = timezone.localdate().year
+        year = clock.today().year
     if year not in _years():
-        year = timezone.localdate().year
+        year = clock.today().year
     account = unit_of(request.user)
     unit = Unit.objects.filter(uscc=account.uscc).first() if account else None
     response = HttpResponse(template(year=year, unit=unit), content_type=XLSX)

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Role, StaffMember
 from yibao.agencies.selectors import staff_can
 from yibao.cases.lifecycle import RATEABLE
@@ -70,7 +70,7 @@ def _follow_ups_visible_to(staff: StaffMember):
 
 def follow_ups_for_staff(staff: StaffMember, *, status: str = "", today: date | None = None) -> list[FollowUpRow]:
     """The agency's 差评整改 tasks (home agency, or accepting agency of a 通办 case): open first, by deadline."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = _follow_ups_visible_to(staff)
     if status:
         qs = qs.filter(status=status)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Role, StaffMember
 from yibao.agencies.selectors import staff_can
 from yibao.audit.services import record_audit
@@ -115,7 +116,7 @@ def _record(*, case: Case, level, comment, channel: str, user, staff: StaffMembe
 
 
 def _open_follow_up(evaluation: Evaluation, *, case: Case, actor: str) -> FollowUp:
-    today = timezone.localdate()
+    today = clock.today()
     cross = case.is_cross_agency and case.accepting_agency_id not in (None, case.home_agency_id)
     follow_up = FollowUp.objects.create(
         evaluation=evaluation, home_agency_id=case.home_agency_id,

@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from yibao import clock
 from yibao.agencies.models import Role
 from yibao.agencies.selectors import staff_can, staff_of
 from yibao.cases.selectors import case_of_applicant
@@ -63,7 +63,7 @@ def follow_up(request, pk: int):
     item = selectors.follow_up_for_staff(staff, pk)
     if item is None:
         raise Http404("没有这个差评整改任务")
-    context = {"staff": staff, "follow_up": item, "overdue": item.is_overdue(timezone.localdate()),
+    context = {"staff": staff, "follow_up": item, "overdue": item.is_overdue(clock.today()),
                "may_close": item.status == FollowUpStatus.OPEN and item.home_agency_id == staff.agency_id
                and staff_can(staff, Role.SUPERVISE),
                "error": "", "callback_note": "", "rectification_note": ""}
@@ -84,7 +84,7 @@ def follow_up(request, pk: int):
 def stats(request):
     scope = scope_for_user(request.user)  # LedgerForbidden is a PermissionDenied → 403
     try:
-        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=timezone.localdate())
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=clock.today())
     except InvalidPeriod as exc:
         return render(request, "evaluations/stats.html",
                       {"error": str(exc), "scope": scope, "levels": Level.choices,

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import AgencyLevel, StaffMember
 from yibao.cases import lifecycle
 from yibao.cases.models import Case, CaseStatus
@@ -121,7 +121,7 @@ def ledger_rows(*, staff: StaffMember | None = None, start: date, end: date, reg
     """
     check_period(start, end)
     scope = supervision_scope(staff=staff, region=region)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     low, high = period_bounds(start, end)
     cases = Case.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
 

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.selectors import staff_of
 from yibao.ledger.export import ledger_workbook
 from yibao.ledger.selectors import ledger_rows
@@ -30,7 +31,7 @@ def index(request):
     context = {"scope": scope, "start": request.GET.get("start", ""), "end": request.GET.get("end", ""),
                "error": "", "rows": [], "total": None}
     try:
-        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=timezone.localdate())
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=clock.today())
     except InvalidPeriod as exc:
         context["error"] = str(exc)
         return render(request, "ledger/index.html", context, status=400)
@@ -44,7 +45,7 @@ def export(request):
     staff = _staff_or_none(request)
     scope = supervision_scope(staff=staff)
     try:
-        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=timezone.localdate())
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"), today=clock.today())
     except InvalidPeriod as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     rows = ledger_rows(staff=staff, start=start, end=end)

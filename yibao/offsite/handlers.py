@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
 from yibao.enrollment.models import Person
 from yibao.ids import InvalidIdentifier, validate_resident_id
@@ -84,9 +84,6 @@ class FilingFields(BaseModel):
     # Filled by the 花名表 import page (/offsite/batch/), not typed in a form.
     roster: SkipJsonSchema[list[RosterRow]] = Field(default_factory=list, title="花名表")
 
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _rule(case) -> ItemRule:
@@ -169,7 +166,7 @@ class OffsiteFilingHandler(ItemHandler[FilingFields]):
             self._check_roster(case, rule, fields, batch)
             return
         try:
-            self._prepare(case, rule, fields, _today())
+            self._prepare(case, rule, fields, clock.today())
         except FilingError as exc:
             raise HandlerRefusal(str(exc)) from exc
 
@@ -183,7 +180,7 @@ class OffsiteFilingHandler(ItemHandler[FilingFields]):
         if not fields.roster:
             raise HandlerRefusal("花名表没有数据行，请通过「单位批量备案」页面导入花名表")
         checked = check_roster(lines=roster_lines(rule, fields.roster), unit_uscc=case.applicant_id_number,
-                               region=case.region, rule=rule, today=_today())
+                               region=case.region, rule=rule, today=clock.today())
         if checked.errors:
             raise HandlerRefusal(f"花名表有 {len(checked.errors)} 行不符合条件：{checked.message}")
 
@@ -240,7 +237,7 @@ class OffsiteFilingHandler(ItemHandler[FilingFields]):
             raise HandlerRefusal(str(exc)) from exc
 
     def _apply_one(self, case, rule: ItemRule, fields: FilingFields, actor: str) -> None:
-        today = _today()
+        today = clock.today()
         person, existing = self._prepare(case, rule, fields, today)
         filer = Filer(kind=FILER_KINDS[case.applicant_kind], id_number=case.applicant_id_number,
                       name=case.applicant_name, case_number=case.number,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import StaffMember
 from yibao.enrollment.models import Person
 from yibao.ids import mask_resident_id
@@ -43,7 +43,7 @@ def offsite_filing_start(person, *, on: date | None = None) -> date | None:
     A change (变更) of a long-term filing into another long-term filing does not
     interrupt it: the start is that of the first filing of the chain.
     """
-    on = on or timezone.localdate()
+    on = on or clock.today()
     long_term = long_term_categories()
     filing = _covering(person, on).filter(category__in=long_term).select_related("supersedes").first()
     if filing is None:
@@ -63,7 +63,7 @@ def filings_of_person(person: Person) -> QuerySet[OffsiteFiling]:
 
 def active_filings_of(person: Person, *, today: date | None = None) -> list[OffsiteFiling]:
     """The person's filings that are active and not past their end date."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return [f for f in OffsiteFiling.objects.filter(person=person, status=FilingStatus.ACTIVE)
             .order_by("start_date", "id") if f.end_date is None or f.end_date >= today]
 

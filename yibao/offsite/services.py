@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Region
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import (
@@ -78,9 +78,6 @@ class PersonState:
     periods: list[InsurancePeriod] = field(default_factory=list)
     filings: list[OffsiteFiling] = field(default_factory=list)  # active ones
 
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def add_months(day: date, months: int) -> date:
@@ -216,7 +213,7 @@ def file_filing(*, person: Person, region: Region, rule: ItemRule, application: 
     """新增: record a filing after every check of ``check_application`` passes."""
     state = _locked_state(person)
     filing = check_application(state=state, region=region, rule=rule, application=application,
-                               today=today or _today())
+                               today=today or clock.today())
     _stamp(filing, filer)
     filing.full_clean(exclude=["person", "region", "supersedes"])
     filing.save()
@@ -241,7 +238,7 @@ def change_filing(*, filing: OffsiteFiling, rule: ItemRule, application: Applica
 
     The old row stays (status 已变更, ``ended_on``) and the new one points at it.
     """
-    today = today or _today()
+    today = today or clock.today()
     state = _locked_state(filing.person)
     old = _locked_active(filing, verb="变更", today=today)
     start = application.start_date or today
@@ -276,7 +273,7 @@ def cancel_filing(*, filing: OffsiteFiling, actor: str, reason: str = "", case_n
 
     With ``person``, only that person's own filing may be cancelled.
     """
-    today = today or _today()
+    today = today or clock.today()
     current = _locked_active(filing, verb="取消", today=today)
     if person is not None and current.person_id != person.pk:
         raise FilingError(f"备案 {current.number} 不是本人的备案，不能取消")
@@ -299,7 +296,7 @@ def expire_filings(*, today: date | None = None, actor: str = "system") -> int:
 
     Compare-and-set on the status, so a filing cancelled meanwhile is left alone.
     """
-    today = today or _today()
+    today = today or clock.today()
     with transaction.atomic():
         numbers = list(OffsiteFiling.objects.filter(status=FilingStatus.ACTIVE, end_date__lt=today)
                        .values_list("pk", flat=True))
@@ -395,7 +392,7 @@ def check_roster(*, lines: list[RosterLine], unit_uscc: str, region: Region, rul
 def file_roster(*, lines: list[RosterLine], unit_uscc: str, unit_name: str, region: Region, rule: ItemRule,
                 case_number: str, actor: str, today: date | None = None) -> list[OffsiteFiling]:
     """Apply a 花名表: every row is filed, or none is (``FilingError`` lists every bad row)."""
-    today = today or _today()
+    today = today or clock.today()
     ids = [line.id_number for line in lines]
     # Lock every person of the roster, in a fixed order, before checking overlaps.
     list(Person.objects.select_for_update().filter(id_number__in=ids).order_by("pk").values_list("pk", flat=True))

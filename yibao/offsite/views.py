@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yibao import clock
 from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.selectors import staff_of
 from yibao.cases.checklist import Situation, compute_checklist
@@ -92,7 +93,7 @@ def _enrolled(account) -> Person | None:
 @_login_as("person")
 def my_filings(request):
     person = _enrolled(request.person_account)
-    today = timezone.localdate()
+    today = clock.today()
     return render(request, "offsite/my_filings.html", {
         "account": request.person_account, "masked_id": mask_resident_id(request.person_account.id_number),
         "active": active_filings_of(person, today=today) if person else [],
@@ -252,7 +253,7 @@ def batch(request):
     content = upload.read()
     try:
         good, errors = check_roster_file(content=content, rule=rule, region=item.version.region,
-                                         unit_uscc=unit.uscc, today=timezone.localdate())
+                                         unit_uscc=unit.uscc, today=clock.today())
     except RosterFileError as exc:
         context["error"] = str(exc)
         return render(request, "offsite/batch.html", context, status=400)

@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Agency
 from yibao.audit.services import record_audit
 from yibao.payments import bankfiles
@@ -218,7 +218,7 @@ def approve_payment(*, actor: str, fund: str, payee: PayeeDetails, amount: Decim
     if found is not None:
         return existing_or_conflict(found)
     payee_row = _payee_row(payee)
-    today = timezone.localdate()
+    today = clock.today()
     try:
         with transaction.atomic():  # a savepoint: losing the race must not break the caller's transaction
             payment = Payment.objects.create(
@@ -266,7 +266,7 @@ def build_disbursement_file(*, actor: str, fund: str, agency: Agency, day: date)
                 count=len(payments), total=total, created_by=actor)
     except IntegrityError as exc:
         raise PaymentConflict("同一批次正由他人制盘，请刷新后重试") from exc
-    today = timezone.localdate()
+    today = clock.today()
     for payment in payments:
         _move(payment, to=PaymentStatus.SUBMITTED, actor=actor, note=f"报盘批次 {batch.number}",
               batch=batch, submitted_on=today)
@@ -346,7 +346,7 @@ def import_bank_returns(*, actor: str, file, agency: Agency | None = None) -> Re
             to_apply.append((line, payment))
     if report.errors:
         return report
-    today = timezone.localdate()
+    today = clock.today()
     for line, payment in to_apply:
         if line.result == bankfiles.RESULT_PAID:
             _move(payment, to=PaymentStatus.PAID, actor=actor, note=f"银行流水号 {line.bank_serial}",
@@ -392,7 +392,7 @@ def reissue_payment(*, actor: str, payment: Payment, bank_name: str, account_num
                 reference=f"{original.reference}#重发", fund=original.fund, payee=_payee_row(corrected),
                 amount=original.amount, agency=original.agency, region_id=original.region_id, case=original.case,
                 source=original.source, note=(note or f"退回后重新支付（原因：{original.return_reason}）")[:200],
-                approved_by=actor, approved_on=timezone.localdate(), reissue_of=original)
+                approved_by=actor, approved_on=clock.today(), reissue_of=original)
     except IntegrityError as exc:
         raise PaymentConflict(f"支付 {original.reference} 已重新支付过一次，不能再次重新支付") from exc
     _record_event(reissue, from_status="", to_status=PaymentStatus.APPROVED, actor=actor,

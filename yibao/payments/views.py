@@ -14,9 +14,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yibao import clock
 from yibao.agencies.models import Role
 from yibao.agencies.selectors import staff_can, staff_of, staff_roles
 from yibao.payments import forms, selectors, services
@@ -68,7 +68,7 @@ def _context(request, **extra) -> dict:
 @require_GET
 @payments_staff()
 def ledger(request):
-    today = timezone.localdate()
+    today = clock.today()
     context = _context(request, page=None, rows=[], filters=forms.LedgerFilters(), today=today)
     try:
         filters = forms.parse_ledger_filters(request.GET, today=today)
@@ -173,7 +173,7 @@ def bank_returns(request):
 @require_GET
 @payments_staff()
 def reconciliation(request):
-    today = timezone.localdate()
+    today = clock.today()
     context = _context(request, result=None, totals=[], fund="", day_from=None, day_to=today)
     try:
         fund = forms.parse_fund(request.GET.get("fund", ""))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_roles
 from yibao.cases.selectors import due_flag
@@ -47,7 +47,7 @@ def _visible(staff: StaffMember):
 
 def open_legs_for_staff(staff: StaffMember, *, flag: str = "", today: date | None = None) -> list[LegRow]:
     """The open transfer legs this clerk may do, most urgent first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     roles = staff_roles(staff)
     rows = []
     for leg in _visible(staff).filter(status=LegStatus.OPEN).select_related("transfer", "agency").order_by("due_date"):

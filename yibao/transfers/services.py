@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from yibao import clock
 from yibao.agencies.models import Agency, Region
 from yibao.audit.services import record_audit
 from yibao.documents.certificates import issue_insurance_certificate, keep_case_document
@@ -97,9 +98,6 @@ class DocumentRefused(TransferError):
     kind = "bad_request"
     code = "document_refused"
 
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 # --- where the two ends are -------------------------------------------------------------------
@@ -213,7 +211,7 @@ def application_problem(*, id_number: str, name: str, scheme: str, side: str, ow
 # --- legs and status ----------------------------------------------------------------------------
 
 def _open_leg(transfer: Transfer, kind: str, *, region: Region, agency: Agency) -> TransferLeg:
-    today = _today()
+    today = clock.today()
     limit = leg_limit(region.code, kind)
     leg, _ = TransferLeg.objects.get_or_create(
         transfer=transfer, kind=kind,
@@ -501,7 +499,7 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
         id_number=transfer.id_number, scheme_label=Scheme(transfer.scheme).label,
         out_region_name=transfer.out_region_name, in_region_name=region.name, in_region_code=region.code,
         in_agency_name=agency.name, in_agency_code=agency.code, in_agency_phone=agency.phone,
-        in_agency_address=agency.address, certificate_code=transfer.certificate_code, issued_on=_today())
+        in_agency_address=agency.address, certificate_code=transfer.certificate_code, issued_on=clock.today())
     content, issued = issue_document(
         kind=IssuedKind.CONTACT_LETTER, title=LETTER_TITLE,
         subject_summary=f"{mask_name(transfer.name)} 的{LETTER_TITLE}（{transfer.out_region_name}→{region.name}）",
@@ -577,7 +575,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
             raise AmountMismatch(
                 f"金额不符：信息表填报的个人账户实际转出资金 ¥{declared_amount:,.2f} 与个人账户余额 ¥{amount:,.2f} 不一致，"
                 "转出环节已中止，请核对后重新办理")
-    today = _today()
+    today = clock.today()
     rows = _sheet_rows(person, region, transfer.scheme, today)
     agency = _region_agency(region, person)
     funds_reference = f"{transfer.ref}:out"

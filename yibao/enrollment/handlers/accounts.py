@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from yibao import clock
 from yibao.cases.handlers import Described, Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import InsurancePeriod, InsuranceType, Person, PersonalAccount, Unit
@@ -48,7 +48,7 @@ SHOWN_ERRORS = 20
 
 
 def today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # --- 职工医保缴费基数申报 ---------------------------------------------------------------------

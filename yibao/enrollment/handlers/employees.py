@@ -27,10 +27,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.handlers.units import applicant_unit
@@ -70,7 +70,7 @@ DuplicateResolution = Literal["", KEEP_EMPLOYEE]  # type: ignore[valid-type]
 
 def today() -> date:
     """Today's date (tests replace this function)."""
-    return timezone.localdate()
+    return clock.today()
 
 
 def _refusing(call, *args, **kwargs):

@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from yibao import clock
 from yibao.accounts.identity import IdentityClaim, IdentityError, SmsCodeVerifier, used_code
 from yibao.accounts.models import CodePurpose
 from yibao.cases.handlers import Effect, HandlerRefusal, register
@@ -71,7 +71,7 @@ ID_TYPE_TITLE = "身份证件类型（" + "、".join(f"{value} {label}" for valu
 
 def today() -> date:
     """Today's date (tests replace this function)."""
-    return timezone.localdate()
+    return clock.today()
 
 
 def _refusing(call, *args, **kwargs):

@@ -18,9 +18,9 @@ import re
 from datetime import date
 from typing import Literal
 
-from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.enrollment.handlers.base import EnrollmentHandler
 from yibao.enrollment.models import Unit
@@ -48,7 +48,7 @@ YesNo = Literal["否", "是"]
 
 def today() -> date:
     """Today's date (tests replace this function)."""
-    return timezone.localdate()
+    return clock.today()
 
 
 def _refusing(call, *args, **kwargs):

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from yibao import clock
 from yibao.audit.services import record_audit
 from yibao.enrollment.models import (
     BaopanUpload,
@@ -118,7 +119,7 @@ def post_monthly_contributions(*, unit: Unit, month: date, actor: str) -> MonthP
     cannot be owed yet, and counting it as arrears would block 注销.
     """
     month = _first_of_month(month)
-    current = _first_of_month(timezone.localdate())
+    current = _first_of_month(clock.today())
     if month > current:
         raise ContributionError(f"字段 费款所属期：{month:%Y-%m} 晚于本月 {current:%Y-%m}，不能核定未来月份的缴费")
     unit = Unit.objects.select_for_update().select_related("region").get(pk=unit.pk)
