@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from yibao import clock
 from yibao.payments.models import Fund, PaymentStatus
 
 MAX_LEDGER_DAYS = 366
@@ -20,8 +21,9 @@ class FormError(ValueError):
 class LedgerFilters:
     fund: str = ""
     status: str = ""
-    day_from: date | None = None
-    day_to: date | None = None
+    # The empty form (before a query) shows today's day range.
+    day_from: date = field(default_factory=clock.today)
+    day_to: date = field(default_factory=clock.today)
     reference: str = ""
 
 

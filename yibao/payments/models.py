@@ -157,7 +157,8 @@ class Payment(models.Model):
     @property
     def pays(self) -> str:
         """What the payment pays: the case number or the free source reference."""
-        return self.case.number if self.case_id else self.source
+        case = self.case if self.case_id else None  # no query for a payment without a case
+        return case.number if case is not None else self.source
 
 
 class PaymentEvent(models.Model):

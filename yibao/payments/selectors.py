@@ -62,9 +62,9 @@ def batch_for_staff(staff: StaffMember, number: str) -> DisbursementBatch | None
 
 def pending_submission(agency: Agency) -> list[dict]:
     """(day, fund, count, total) of payments approved and not yet in a disbursement file."""
-    return list(Payment.objects.filter(agency=agency, status=PaymentStatus.APPROVED)
-                .values("approved_on", "fund").annotate(count=Count("id"), total=Sum("amount"))
-                .order_by("approved_on", "fund"))
+    return [dict(row) for row in Payment.objects.filter(agency=agency, status=PaymentStatus.APPROVED)
+            .values("approved_on", "fund").annotate(count=Count("id"), total=Sum("amount"))
+            .order_by("approved_on", "fund")]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class DayLine:
 class Difference:
     kind: str  # why the payment is open: 已核定未提交 / 已提交未回盘 / 退回未重新支付
     payment: Payment
-    since: date
+    since: date | None  # the day it became open (set for every open state; None only on bad data)
 
 
 @dataclass

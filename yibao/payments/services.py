@@ -130,7 +130,7 @@ def _snapshot(payment: Payment) -> dict:
             "payee": {"kind": payment.payee.kind, "identifier": payment.payee.identifier,
                       "name": payment.payee.name, "bank": payment.payee.bank_name,
                       "account": payment.payee.masked_account},
-            "case": payment.case.number if payment.case_id else None, "source": payment.source or None}
+            "case": payment.pays if payment.case_id else None, "source": payment.source or None}
 
 
 def _same_content(payment: Payment, *, fund, payee: PayeeDetails, amount, agency, case, source) -> list[str]:
@@ -342,7 +342,7 @@ def import_bank_returns(*, actor: str, file, agency: Agency | None = None) -> Re
         if line.reference and line.reference not in seen:
             seen[line.reference] = line.row
         report.rows.append(ReturnRowResult(line.row, line.reference, line.result, outcome, ok))
-        if apply:
+        if apply and payment is not None:
             to_apply.append((line, payment))
     if report.errors:
         return report
