@@ -85,3 +85,17 @@ def test_a_clerk_of_another_region_cannot_do_the_leg_from_the_console(client, cl
     client.force_login(clerks["changzhi"]["pay"].user)
     assert client.post(f"/console/transfers/legs/{leg_id}/do/", {"declared_amount": str(BALANCE)}).status_code == 404
     assert PersonalAccount.objects.get(person=employee).balance == BALANCE
+
+
+def test_a_deactivated_clerk_is_refused_by_the_transfer_api_as_everywhere(client, clerks, employee):
+    transfer = letter_sent(clerks, employee)
+    leg_id = transfer.legs.get(kind=LegKind.TRANSFER_OUT).pk
+    payer = clerks["taiyuan"]["pay"]
+    headers = bearer(payer.user)
+    payer.is_active = False
+    payer.save(update_fields=["is_active"])
+    assert client.get("/api/transfers/legs", **headers).status_code == 403
+    response = client.post(f"/api/transfers/legs/{leg_id}/do", {"declared_amount": str(BALANCE)},
+                           content_type="application/json", **headers)
+    assert response.status_code == 403 and response.json()["detail"] == "仅限经办人员"
+    assert transfer.legs.get(kind=LegKind.TRANSFER_OUT).done_at is None

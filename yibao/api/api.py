@@ -12,14 +12,14 @@ from pydantic import Field
 
 from yibao.api.auth import ErrorOut, ValidationErrorOut
 from yibao.api.auth import router as auth_router
-from yibao.api.cases import install_case_error_handlers
-from yibao.api.cases import router as cases_router
 from yibao.api.errors import install_error_handlers
-from yibao.api.evaluations import router as evaluations_router
+from yibao.cases.api import install_case_error_handlers
+from yibao.cases.api import router as cases_router
 from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
+from yibao.evaluations.api import router as evaluations_router
 from yibao.offsite.api import router as offsite_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt

@@ -14,9 +14,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from yibao.accounts.selectors import person_of
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, field_error, token_auth
+from yibao.api.callers import person_caller, staff_caller
 from yibao.enrollment.models import Person
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.ids import mask_resident_id
@@ -87,10 +86,7 @@ def _out(filing: OffsiteFiling, *, mask: bool) -> dict:
 
 
 def _person(request) -> Person | None:
-    account = person_of(request.auth) if request.api_token.kind == "person" else None
-    if account is None:
-        raise HttpError(403, "仅限参保人员本人账号")
-    return person_by_id_number(account.id_number)
+    return person_by_id_number(person_caller(request).id_number)
 
 
 @router.get("/offsite/filings", response={200: list[FilingOut], **ERRORS}, summary="我的异地就医备案（含历史）")
@@ -115,9 +111,7 @@ def cancel(request, number: str, body: CancelIn):
 @router.get("/staff/offsite/filings", response={200: list[FilingOut], **ERRORS},
             summary="异地就医备案查询（经办人员，仅本统筹区）")
 def staff_filings(request, params: Query[StaffFilingQuery]):
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
-        raise HttpError(403, "仅限经办人员")
+    staff = staff_caller(request)
     if not (params.id_number or params.destination or params.category or params.on):
         return Status(422, field_error("id_number", "请至少提供一个查询条件"))
     query = StaffQuery(id_number=params.id_number, destination=params.destination,

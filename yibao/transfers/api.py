@@ -16,11 +16,10 @@ from typing import Any
 
 from django.db import IntegrityError
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import Field
 
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, token_auth
+from yibao.api.callers import staff_caller
 from yibao.transfers.models import Direction, TransferDocument
 from yibao.transfers.peers import (
     SENDER_HEADER,
@@ -95,11 +94,7 @@ class DoLegIn(Schema):
     declared_amount: Decimal | None = Field(None, description="信息表填报的个人账户转出金额（仅转出环节，须与余额一致）")
 
 
-def _staff(request):
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None:
-        raise HttpError(403, "仅限经办人员")
-    return staff
+_staff = staff_caller
 
 
 @router.get("/transfers/legs", response={200: list[LegOut], **ERRORS}, auth=token_auth,

@@ -2,7 +2,8 @@
 
 Thin endpoints: parse the body, resolve who is asking (``yibao.api.auth``), call
 one service of ``yibao.cases.services`` (or a selector), return a schema. The
-engine's refusals (``CaseError``) become 422 / 403 / 409 with ``{"detail": ...}``.
+engine's refusals (``CaseError``, a ``DomainError``) are mapped to statuses once, in
+``yibao/api/errors.py``. Every domain keeps its router in its own ``api.py`` like this one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pydantic import Field
 
 from yibao.accounts.selectors import person_of, unit_of
 from yibao.agencies.models import StaffMember, Window
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import (
     ErrorOut,
     ValidationErrorOut,
@@ -33,6 +33,7 @@ from yibao.api.auth import (
     install_auth_error_handler,
     token_auth,
 )
+from yibao.api.callers import ERRORS, staff_caller
 from yibao.cases import lifecycle, selectors, services
 from yibao.cases.checklist import Situation, compute_checklist, unknown_situations
 from yibao.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, CaseStatus, Channel
@@ -49,7 +50,6 @@ from yibao.evaluations.services import (
 from yibao.ledger.selectors import LedgerRow, ledger_rows
 from yibao.validation import IsoDate, PlainInt
 
-STAFF_ONLY = "仅限经办人员"
 APPLICANT_ONLY = "仅限参保个人或单位账号"
 NOT_FOUND_PUBLIC = "未找到该办件，请核对办件编号和手机号"
 # A token's channel is the case's channel; another system's token files as 网上服务大厅.
@@ -87,8 +87,6 @@ def install_case_error_handlers(api) -> None:
 
 # --- schemas ------------------------------------------------------------------------------
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-                          422: ValidationErrorOut}
 PUBLIC_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ValidationErrorOut}
 
 
@@ -109,10 +107,10 @@ class ChecklistLineOut(Schema):
 
 
 class SituationIn(Schema):
-    situations: list[str] = Field([], description="办理情形")
+    situations: list[str] = Field(default=[], description="办理情形")
     unit_type: UnitType | None = None
     special_groups: list[SpecialGroup] = []
-    proxy: bool = Field(False, description="委托代办（须填代办人姓名、公民身份号码）")
+    proxy: bool = Field(default=False, description="委托代办（须填代办人姓名、公民身份号码）")
 
 
 class FileIn(Schema):
@@ -412,11 +410,7 @@ def _applicant(request) -> Applicant:
     raise HttpError(403, APPLICANT_ONLY)
 
 
-def _staff(request) -> StaffMember:
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
-        raise HttpError(403, STAFF_ONLY)
-    return staff
+_staff = staff_caller
 
 
 def _case_channel(request) -> str:

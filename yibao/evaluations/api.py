@@ -10,7 +10,7 @@ from pydantic import Field
 
 from yibao import clock
 from yibao.api.auth import token_auth
-from yibao.api.cases import ERRORS, EvaluationIn, EvaluationOut, _staff, _staff_case
+from yibao.cases.api import ERRORS, EvaluationIn, EvaluationOut, _staff, _staff_case
 from yibao.evaluations.selectors import follow_up_for_staff, follow_ups_for_staff
 from yibao.evaluations.services import (
     close_follow_up,
