@@ -37,6 +37,9 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试{n}县医疗保障服务中心")
     level = AgencyLevel.COUNTY
     district = factory.Sequence(lambda n: f"测试{n}县")
+    fund_account_name = factory.LazyAttribute(lambda a: f"{a.name}基金收入户")
+    fund_bank_name = "测试银行"
+    fund_account_number = factory.Sequence(lambda n: f"62000000{n:08d}")
 
 
 class WindowFactory(factory.django.DjangoModelFactory):

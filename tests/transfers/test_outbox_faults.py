@@ -42,7 +42,9 @@ def letter_from_peer(transfer):
     receive_document(sender="peer", document={
         "document_id": f"{transfer.ref}:contact_letter", "kind": "contact_letter", "sender": "peer",
         "receiver": "yibao", "issued_at": "2026-03-02T10:00:00+08:00", "transfer": _summary(transfer),
-        "letter": {"verification_code": "NJ000001", "agency_name": "南京市医疗保障服务中心"}})
+        "letter": {"verification_code": "NJ000001", "agency_name": "南京市医疗保障服务中心",
+                   "fund_account": {"agency_code": "320100", "name": "南京市医疗保障服务中心基金收入户",
+                                    "bank": "测试银行", "number": "6200320100000001"}}})
 
 
 def sheet_message():

@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 
 from tests.transfers.conftest import BALANCE, current_item, make_employee, step, submit
-from yibao.agencies.models import Region
+from yibao.agencies.models import Agency, Region
 from yibao.cases.services import InvalidApplication, MoveNotAllowed
 from yibao.enrollment.models import AccountMovement, PersonalAccount
+from yibao.payments.models import Payment
 from yibao.transfers.models import LegKind, Transfer, TransferStatus
 from yibao.transfers.peers import SENDER_HEADER, SIGNATURE_HEADER, canonical, sign
 from yibao.transfers.services import AmountMismatch, TransferError, do_leg, receive_document
@@ -165,3 +166,18 @@ def test_same_document_id_with_other_content_is_refused(remote_transfer):
 def test_mismatching_sheet_over_the_api_is_refused_with_422(remote_transfer):
     response = post(Client(), signed_sheet(remote_transfer, funds="0.01"))
     assert response.status_code == 422 and response.json()["detail"].startswith("金额不符")
+
+
+
+def test_a_balance_is_not_moved_out_when_the_letter_names_no_receiving_account(agencies, clerks, employee):
+    # 晋城's centres have not entered their fund account: the 联系函 cannot say where the money goes.
+    Agency.objects.filter(region__slug="jincheng").update(fund_account_number="")
+    case = submit(current_item("jincheng", "transfer-in"), employee, {"out_region_code": "140100"})
+    case = step(step(case, clerks["jincheng"]["accept"]), clerks["jincheng"]["review"])
+    transfer = Transfer.objects.get(case_number=case.number)
+    assert transfer.in_fund_account == {}
+    leg = transfer.legs.get(kind=LegKind.TRANSFER_OUT)
+    with pytest.raises(TransferError, match="联系函未载明医保基金收入户"):
+        do_leg(leg=leg, actor="ty-pay", declared_amount=BALANCE)
+    assert PersonalAccount.objects.get(person=employee).balance == BALANCE
+    assert not Payment.objects.exists()

@@ -6,11 +6,13 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from tests.transfers.conftest import BALANCE, TODAY, current_item, make_employee, step, submit
+from yibao.agencies.models import Agency
 from yibao.cases.models import CaseStatus
 from yibao.documents.certificates import kept_content
 from yibao.documents.models import IssuedDocument
 from yibao.documents.verification import group_code
 from yibao.enrollment.models import AccountMovement, PersonalAccount
+from yibao.payments.models import Fund, PayeeKind, Payment
 from yibao.transfers.models import LegKind, LegStatus, Transfer, TransferStatus
 from yibao.transfers.selectors import open_legs_for_staff
 from yibao.transfers.services import do_leg
@@ -54,6 +56,13 @@ def test_transfer_applied_at_jincheng_moves_the_balance_exactly_once(clerks, emp
         kept_content(IssuedDocument.objects.get(code=transfer.sheet_code)))).pages)
     assert group_code(transfer.sheet_code) in sheet_text and "壹仟贰佰叁拾肆元伍角陆分" in sheet_text
     assert PersonalAccount.objects.get(person=employee).balance == Decimal("0.00")
+    # The fund payments ledger pays the balance to the receiving account the 联系函 named, under the
+    # movement's reference: the movement and the payment are one fact seen from two ledgers.
+    payment = Payment.objects.select_related("payee").get(reference=transfer.funds_reference)
+    jincheng = Agency.objects.get(code=transfer.in_fund_account["agency_code"])
+    assert (payment.fund, payment.amount, payment.source) == (Fund.EMPLOYEE_ACCOUNT, BALANCE, transfer.ref)
+    assert (payment.payee.kind, payment.payee.account_number) == (PayeeKind.AGENCY, jincheng.fund_account_number)
+    assert AccountMovement.objects.get(reference=transfer.funds_reference).amount == -BALANCE
     in_leg = transfer.legs.get(kind=LegKind.TRANSFER_IN)
     assert (in_leg.region.slug, in_leg.limit_days, in_leg.status) == ("jincheng", 5, LegStatus.OPEN)
 

@@ -39,6 +39,11 @@ class Agency(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("电话", max_length=40, blank=True)
     is_active = models.BooleanField("在用", default=True)
+    # The fund's receiving account (医保基金收入户): a transfer-out sends the personal-account
+    # balance there, so the 联系函 carries it. Blank until the agency's administrator enters it.
+    fund_account_name = models.CharField("基金收入户户名", max_length=100, blank=True)
+    fund_bank_name = models.CharField("基金收入户开户银行", max_length=100, blank=True)
+    fund_account_number = models.CharField("基金收入户银行账号", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "经办机构"

@@ -221,9 +221,20 @@ def demo_username(agency_slug: str, role: str) -> str:
     return f"{agency_slug}-{role.replace('_', '-')}"
 
 
+DEMO_ACCOUNT_LABEL = "（示例账户，须按实际开户信息填写）"
+
+
+def demo_fund_account(code: str, name: str) -> dict[str, str]:
+    """A visibly labelled demo receiving account for a demo agency: the real account numbers of
+    these agencies are not public; an administrator replaces them before real use."""
+    return {"fund_account_name": f"{name}{DEMO_ACCOUNT_LABEL}", "fund_bank_name": "示例银行",
+            "fund_account_number": f"6200{code}000001"}
+
+
 def _sync_agency(region: Region, entry: _AgencyEntry, actor: str) -> tuple[Agency, bool]:
     wanted = {"region": region, "slug": entry.slug, "name": entry.name, "level": entry.level.value,
-              "district": entry.district, "address": entry.address, "phone": entry.phone}
+              "district": entry.district, "address": entry.address, "phone": entry.phone,
+              **demo_fund_account(entry.code, entry.name)}
     agency = Agency.objects.filter(code=entry.code).first()
     if agency is None:
         agency = Agency(code=entry.code, **wanted)

@@ -33,6 +33,7 @@ class PayeeKind(models.TextChoices):
     PERSON = "person", "个人银行账户"
     UNIT = "unit", "参保单位"
     INSTITUTION = "institution", "定点医药机构"
+    AGENCY = "agency", "经办机构（医保基金收入户）"
 
 
 class PaymentStatus(models.TextChoices):

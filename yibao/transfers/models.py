@@ -60,6 +60,8 @@ class Transfer(models.Model):
     sheet = models.JSONField("信息表内容", default=dict, blank=True)
     amount = models.DecimalField("个人账户转移金额", max_digits=12, decimal_places=2, null=True, blank=True)
     funds_reference = models.CharField("资金划转流水号", max_length=64, blank=True)
+    # The transfer-in agency's receiving account, as its 联系函 gave it: where the balance is paid.
+    in_fund_account = models.JSONField("转入地基金收入户", default=dict, blank=True)
     stop_reason = models.TextField("中止原因", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)

@@ -53,6 +53,8 @@ from yibao.enrollment.selectors import person_by_id_number
 from yibao.enrollment.services.accounts import AccountError, post_movement
 from yibao.errors import DomainError
 from yibao.ids import mask_resident_id
+from yibao.payments.models import Fund, PayeeKind
+from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 from yibao.transfers.delivery import queue_document
 from yibao.transfers.limits import leg_limit
 from yibao.transfers.models import (
@@ -356,7 +358,8 @@ def _receive_letter(transfer: Transfer, document: dict) -> None:
     if problem:
         raise TransferError(problem)
     letter = document.get("letter") or {}
-    _advance(transfer, TransferStatus.LETTER_SENT, letter_code=letter.get("verification_code", "")[:16])
+    _advance(transfer, TransferStatus.LETTER_SENT, letter_code=letter.get("verification_code", "")[:16],
+             in_fund_account=_received_fund_account(letter))
     _open_leg(transfer, LegKind.TRANSFER_OUT, region=region, agency=_region_agency(region, person))
 
 
@@ -511,10 +514,51 @@ def send_contact_letter(*, transfer: Transfer, actor: str) -> Transfer:
     record_audit(actor=actor, action="transfers.letter", object_type="Transfer", object_id=transfer.ref,
                  before={"status": TransferStatus.REQUESTED}, after={"status": transfer.status, "letter": issued.code})
     letter = {"verification_code": issued.code, "agency_name": agency.name, "agency_code": agency.code,
-              "agency_phone": agency.phone}
+              "agency_phone": agency.phone, "fund_account": _fund_account_of(agency)}
     _deliver(transfer, _document(transfer, DocumentKind.CONTACT_LETTER, transfer.out_instance, letter=letter),
              to_instance=transfer.out_instance)
     return transfer
+
+
+def _fund_account_of(agency: Agency) -> dict[str, str]:
+    if not agency.fund_account_number:
+        return {}
+    return {"agency_code": agency.code, "name": agency.fund_account_name, "bank": agency.fund_bank_name,
+            "number": agency.fund_account_number}
+
+
+def _received_fund_account(letter: dict) -> dict[str, str]:
+    """The receiving account named in a 联系函, checked for shape (the bank details are checked
+    again by the payments ledger when the balance is paid)."""
+    account = letter.get("fund_account") or {}
+    if not isinstance(account, dict):
+        raise DocumentRefused("文书字段 letter.fund_account：应为对象（户名、开户银行、账号）")
+    cleaned = {}
+    for key, limit in (("agency_code", 6), ("name", 100), ("bank", 100), ("number", 40)):
+        value = account.get(key, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise DocumentRefused(f"文书字段 letter.fund_account.{key}：应为不超过 {limit} 个字符的文字")
+        cleaned[key] = value.strip()
+    return cleaned if cleaned["number"] else {}
+
+
+def _pay_balance_out(transfer: Transfer, *, amount: Decimal, reference: str, agency: Agency, actor: str) -> None:
+    """The fund payments ledger's side of the balance leaving: one 310200 payment to the transfer-in
+    agency's receiving account, under the movement's reference (a retried leg pays once)."""
+    account = transfer.in_fund_account or {}
+    if not account.get("number"):
+        raise TransferError(
+            f"转入地（{transfer.in_region_name}）的联系函未载明医保基金收入户，个人账户余额 ¥{amount:,.2f} 无法划转；"
+            "请转入地经办机构补充收款账户后重新发送联系函")
+    payee = PayeeDetails(kind=PayeeKind.AGENCY, identifier=account.get("agency_code") or transfer.in_region_code,
+                         name=account.get("name", ""), bank_name=account.get("bank", ""),
+                         account_number=account["number"])
+    try:
+        approve_payment(actor=actor, fund=Fund.EMPLOYEE_ACCOUNT, payee=payee, amount=amount, reference=reference,
+                        agency=agency, source=transfer.ref,
+                        note=f"转移接续个人账户划转至{transfer.in_region_name}（{transfer.ref}）")
+    except PaymentError as exc:
+        raise TransferError(f"个人账户余额划转未能核定：{exc}") from exc
 
 
 def _keep(document, content: bytes) -> None:
@@ -586,6 +630,7 @@ def dispatch_transfer_sheet(*, transfer: Transfer, actor: str, declared_amount: 
                           note=f"转移接续转出至{transfer.in_region_name}（{transfer.ref}）")
         except AccountError as exc:
             raise TransferError(str(exc)) from exc
+        _pay_balance_out(transfer, amount=amount, reference=funds_reference, agency=agency, actor=actor)
     values = {"name": transfer.name, "id_number": transfer.id_number,
               "sex": {"1": "男", "2": "女"}.get(transfer.sex, ""), "periods": rows, "account_transfer_amount": amount}
     content, issued = issue_document(
