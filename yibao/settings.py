@@ -228,6 +228,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Where disbursement files are written for the bank connection (银企直连前置机 exchange directory).
+YIBAO_BANK_EXCHANGE_DIR = os.environ.get("YIBAO_BANK_EXCHANGE_DIR", str(DATA_DIR / "bank" / "outgoing"))
 # Scans are capped at 10 MB each (yibao.cases.uploads); an API request carries
 # several of them base64-encoded in JSON, so the body limit must be larger.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024

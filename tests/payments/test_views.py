@@ -95,6 +95,10 @@ def test_building_the_disbursement_file_downloads_it_and_submits_the_payments(cl
     again = client.get(f"/console/payments/batches/{number}.xlsx")
     assert again.status_code == 200 and load_workbook(io.BytesIO(again.content)).active.cell(row=4, column=2).value \
         == "claim:0001"
+    # The ledger page says where the file stands on its way to the bank (the outbox has not run yet).
+    page = client.get("/console/payments/", {"day_from": payment.approved_on.isoformat(),
+                                             "day_to": payment.approved_on.isoformat()}).content.decode()
+    assert number in page and "待发送" in page
 
 
 def test_building_a_file_with_nothing_to_submit_is_a_409(client, payer):

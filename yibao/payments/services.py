@@ -18,6 +18,7 @@ from yibao import clock
 from yibao.agencies.models import Agency
 from yibao.audit.services import record_audit
 from yibao.payments import bankfiles
+from yibao.payments.delivery import queue_bank_file
 from yibao.payments.errors import InvalidPayment, PaymentConflict, PaymentError
 from yibao.payments.models import (
     TRANSITIONS,
@@ -273,6 +274,8 @@ def build_disbursement_file(*, actor: str, fund: str, agency: Agency, day: date)
     record_audit(actor=actor, action="payments.batch.create", object_type="DisbursementBatch",
                  object_id=batch.number, after={"fund": fund, "agency": agency.code, "day": day.isoformat(),
                                                 "count": batch.count, "total": str(total)})
+    # The bank gets the file after commit, from the outbox (yibao/payments/delivery.py).
+    queue_bank_file(batch)
     return batch, bankfiles.disbursement_workbook(batch=batch, payments=payments)
 
 

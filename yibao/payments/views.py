@@ -20,6 +20,7 @@ from yibao import clock
 from yibao.agencies.models import Role
 from yibao.agencies.selectors import staff_can, staff_of, staff_roles
 from yibao.payments import forms, selectors, services
+from yibao.payments.delivery import with_bank_delivery
 from yibao.payments.errors import PaymentError
 from yibao.payments.models import Fund, PaymentStatus
 
@@ -83,7 +84,8 @@ def ledger(request):
     context.update(
         filters=filters, page=page, rows=list(page),
         pending=selectors.pending_submission(request.staff.agency),
-        batches=selectors.batches_of(request.staff.agency, day_from=filters.day_from, day_to=filters.day_to)[:20],
+        batches=with_bank_delivery(
+            selectors.batches_of(request.staff.agency, day_from=filters.day_from, day_to=filters.day_to)[:20]),
         query=urlencode({k: v for k, v in query.items() if v}))
     return render(request, "payments/ledger.html", context)
 
