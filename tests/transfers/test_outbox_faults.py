@@ -177,3 +177,25 @@ def test_unreachable_peer_at_acceptance_is_not_an_error(agencies, clerks, monkey
     assert case.status == "accepted"
     message = OutboxMessage.objects.get(key__endswith=":application")
     assert message.status == OutboxStatus.PENDING and message.destination == "peer"
+
+
+def test_a_peers_permanent_refusal_and_a_pending_retry_show_on_the_case_not_only_in_the_outbox(
+        ready_to_dispatch, clerks, monkeypatch):
+    from yibao.cases.selectors import described_application
+
+    case, transfer, _person = ready_to_dispatch
+    case = step(case, clerks["taiyuan"]["review"])
+    now = timezone.now()
+    deliver_due(now=now)  # 127.0.0.1:9: unreachable, to be retried
+    shown = dict(described_application(case))
+    assert shown["转移接续进度"].startswith(transfer.ref)
+    assert "已尝试 1 次" in shown["待重发"] and "系统将自动重试" in shown["待重发"]
+
+    def refuse(peer, document):
+        raise peers.PeerError("对方系统拒收：参保人员信息与转入地登记不符", status=422)
+
+    monkeypatch.setattr(transfer_delivery, "post_document", refuse)
+    deliver_due(now=now + timedelta(days=1))
+    shown = dict(described_application(case))
+    assert "待重发" not in shown
+    assert "参保人员信息与转入地登记不符" in shown["对方系统拒收"] and "重发" in shown["对方系统拒收"]

@@ -18,8 +18,9 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
+from yibao.cases.handlers import Described, Effect, HandlerRefusal, ItemHandler, register
 from yibao.transfers.models import Scheme, Side, Transfer, TransferStatus
+from yibao.transfers.selectors import delivery_problems
 from yibao.transfers.services import (
     TransferError,
     application_problem,
@@ -75,6 +76,16 @@ class _TransferHandler(ItemHandler[F]):
 
     def extra_steps(self, *, case, fields: F) -> list[str]:
         return ["审核"]  # the step that sends this end's document
+
+    def describe(self, *, case, fields: F) -> Described:
+        """The application, then where the transfer stands and any document the peer has not taken
+        (a permanent refusal must be seen on the case, not only in the admin's outbox list)."""
+        rows = super().describe(case=case, fields=fields)
+        transfer = Transfer.objects.filter(case_number=case.number).first()
+        if transfer is not None:
+            rows.append(("转移接续进度", f"{transfer.ref}：{transfer.get_status_display()}"))
+            rows += delivery_problems(transfer)
+        return rows
 
     def on_step(self, *, case, step: str, fields: F, actor: str) -> None:
         side, other = self.side_and_other(fields)

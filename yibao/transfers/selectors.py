@@ -81,3 +81,23 @@ def leg_refusal(staff: StaffMember, leg: TransferLeg) -> str:
     if case_number:
         return f"该环节在办件 {case_number} 中办理（审核时发出文书，办结时划入资金）"
     return ""
+
+
+def delivery_problems(transfer: Transfer) -> list[tuple[str, str]]:
+    """The documents of this end that have not reached the peer, as (label, text) for the case
+    pages: refused for good (the staff must act) or failing and retried (nothing to do yet)."""
+    from yibao.outbox.models import OutboxMessage, OutboxStatus
+    from yibao.transfers.delivery import KIND
+    from yibao.transfers.models import Direction, DocumentKind, TransferDocument
+
+    sent = {f"{KIND}:{d.document_id}": d for d in
+            TransferDocument.objects.filter(transfer=transfer, direction=Direction.SENT)}
+    rows: list[tuple[str, str]] = []
+    for message in OutboxMessage.objects.filter(key__in=list(sent)).order_by("id"):
+        document = sent[message.key]
+        label = f"{DocumentKind(document.kind).label}（发往 {document.peer}）"
+        if message.status == OutboxStatus.FAILED:
+            rows.append(("对方系统拒收", f"{label}：{message.last_error}。请与对方核实后，由管理员在「外发消息」中重发"))
+        elif message.status == OutboxStatus.PENDING and message.attempts:
+            rows.append(("待重发", f"{label}：已尝试 {message.attempts} 次，最近一次失败：{message.last_error}；系统将自动重试"))
+    return rows
