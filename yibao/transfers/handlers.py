@@ -14,7 +14,7 @@ to-do list (``yibao.transfers.selectors.open_legs_for_staff``).
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -80,7 +80,8 @@ class _TransferHandler(ItemHandler[F]):
     def describe(self, *, case, fields: F) -> Described:
         """The application, then where the transfer stands and any document the peer has not taken
         (a permanent refusal must be seen on the case, not only in the admin's outbox list)."""
-        rows = super().describe(case=case, fields=fields)
+        # F is constrained to the three field models here; the base's F is the same one at runtime.
+        rows = super().describe(case=case, fields=cast(Any, fields))
         transfer = Transfer.objects.filter(case_number=case.number).first()
         if transfer is not None:
             rows.append(("转移接续进度", f"{transfer.ref}：{transfer.get_status_display()}"))
