@@ -76,7 +76,15 @@ def test_pgbench_report_and_log_are_read():
 
 @pytest.mark.django_db
 def test_pgbench_scripts_send_the_selectors_own_sql():
-    person, periods, contributions = pgbench.scripts(1, 500)
+    person, periods, contributions = pgbench.scripts(1, 500, key_hash="ab" * 32, user_id=7)
+    token_sql, clerk_sql = pgbench.auth_statements(key_hash="ab" * 32, user_id=7)
+    # Every request pays the token and the clerk's region first: the ceiling runs them too.
+    for script in (person, periods):
+        assert script.statements[:2] == [token_sql, clerk_sql]
+        assert f"{token_sql}\n{clerk_sql}\n" in script.text
+    assert "api_apitoken" in token_sql and "'" + "ab" * 32 + "'" in token_sql and "revoked_at" in token_sql
+    assert "agencies_staffmember" in clerk_sql and "= 7" in clerk_sql
+    person.statements, periods.statements = person.statements[2:], periods.statements[2:]
 
     person_sql = str(selectors.person_record_query("X").query).split(" WHERE ")[0]
     assert person.statements[0].startswith(" ".join(person_sql.split()))
@@ -148,10 +156,11 @@ def test_bench_sql_runs_pgbench_on_postgresql_and_refuses_elsewhere(city, capsys
         with pytest.raises(CommandError, match="bench sql 需要 PostgreSQL"):
             call_command("bench", "sql", duration=1, concurrency=2)
         return
-    call_command("bench", "sql", duration=1, concurrency=2)
+    call_command("bench", "sql", duration=1, concurrency=2, staff="bench-clerk")
 
     out = capsys.readouterr().out
     assert out.count("次/秒") == 3 and "失败" not in out
+    assert not ApiToken.objects.filter(revoked_at__isnull=True, name="yibao bench sql").exists()
 
 
 # --- refusals ------------------------------------------------------------------------------------

@@ -130,6 +130,11 @@ def revoke_token_of(*, user, token_id: int, actor: str) -> ApiToken:
     return revoke_token(token=token, actor=actor)
 
 
+def token_query(key_hash: str):
+    """The queryset resolve_token reads (yibao bench sql runs its SQL with pgbench)."""
+    return ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True)
+
+
 def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
     """The active token for a presented string (user loaded), or None.
 
@@ -138,8 +143,7 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
     """
     if not raw or not raw.startswith(TOKEN_MARK) or len(raw) > 100:
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=hash_token(raw), revoked_at__isnull=True).first())
+    token = token_query(hash_token(raw)).first()
     if token is None or not token.user.is_active:
         return None
     now = now or timezone.now()

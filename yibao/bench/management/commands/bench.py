@@ -204,17 +204,31 @@ def sql_suite(options) -> list[str]:
     if bounds["first"] is None:
         raise CommandError("没有参保人员数据：请先运行 yibao generate --region taiyuan --persons 1000000 --units 20000")
     concurrency = options["concurrency"] or 16
+    user = bench_clerk(options["staff"])
     lines = [database(), f"pgbench -c {concurrency} -j 2 -M prepared -T {options['duration']}，"
-             "随机参保人员；每个事务先按随机 id 取一名人员的证件号码", "开始前：" + machine()]
-    for script in pgbench.scripts(bounds["first"], bounds["last"]):
-        try:
+             "随机参保人员；每个事务先按随机 id 取一名人员的证件号码，再读令牌、经办人员统筹区和接口的数据"
+             f"（经办人员 {user.get_username()} 的令牌）", "开始前：" + machine()]
+    # A real token of the clerk, so the token statement finds its row as the endpoint's does.
+    token, _raw = issue_token(user=user, kind="staff", channel="app", name="yibao bench sql")
+    try:
+        for script in pgbench.scripts(bounds["first"], bounds["last"], key_hash=token.key_hash, user_id=user.pk):
             result = pgbench.run_pgbench(script, clients=concurrency, threads=2, duration=options["duration"],
                                          executable=executable)
-        except RuntimeError as exc:
-            raise CommandError(str(exc)) from exc
-        lines.append(result.line())
+            lines.append(result.line())
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        revoke_token(token=token, actor="bench")
     lines.append("结束时：" + machine())
     return lines
+
+
+def bench_clerk(username: str):
+    """The clerk whose token the benchmarks use (refused if unknown or not an active clerk)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or enrollment_selectors.staff_region(user) is None:
+        raise CommandError(f"经办人员账号「{username}」不存在或已停用：请先运行 yibao demo，或用 --staff 指定")
+    return user
 
 
 def import_suite(options) -> list[str]:
