@@ -147,6 +147,7 @@ def test_bench_http_starts_gunicorn_reports_both_endpoints_and_stops_it(city, ca
     # Both endpoints on Django (gunicorn) and on the hot path (granian), all answered.
     assert len(lines) == 4 and all("次/秒" in line and "p99=" in line and "错误" not in line for line in lines)
     assert "压测端上限：空接口" in out and "CPU" in out and "负载" in out
+    assert "GET /guides/taiyuan/" in out and "GET /api/items?city=taiyuan" in out
     assert len(started) == 3 and all(s.process.poll() is not None for s in started)  # every server was stopped
     assert not ApiToken.objects.filter(revoked_at__isnull=True, name="yibao bench http").exists()
 
@@ -263,7 +264,7 @@ def test_wrk_drives_an_endpoint_with_random_ids_when_installed(city, live_server
     host, port = live_server.url.removeprefix("http://").split(":")
 
     outcome = http_load.drive_wrk(executable=executable, host=host, port=int(port), token=raw,
-                                  endpoint=http_load.ENDPOINTS[1], numbers=numbers, concurrency=2, duration=1)
+                                  endpoint=http_load.ENDPOINTS[1], numbers=numbers, concurrency=2, duration=3)
 
     assert outcome.ok > 0 and outcome.errors == {}, outcome.errors
     assert 0 < outcome.percentile(0.5) <= outcome.percentile(0.99)

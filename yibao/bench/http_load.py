@@ -42,6 +42,13 @@ ENDPOINTS = [
 ]
 
 
+# Public pages and catalog API, answered from the per-version cache (yibao.catalog.cache).
+CATALOG_ENDPOINTS = [
+    Endpoint("GET /guides/taiyuan/（事项清单页）", lambda number: "/guides/taiyuan/"),
+    Endpoint("GET /api/items?city=taiyuan（事项清单接口）", lambda number: "/api/items?city=taiyuan"),
+]
+
+
 @dataclass
 class Outcome:
     """What the clients saw for one endpoint."""

@@ -218,7 +218,8 @@ def http_suite(options) -> list[str]:
             server = start_server(name, options)
             try:
                 server.wait_ready()
-                for endpoint in http_load.ENDPOINTS:
+                endpoints = http_load.ENDPOINTS + (http_load.CATALOG_ENDPOINTS if name == servers[0] else [])
+                for endpoint in endpoints:
                     common = {"host": "127.0.0.1", "port": server.port, "token": raw, "endpoint": endpoint,
                               "numbers": numbers, "concurrency": concurrency, "seed": options["seed"]}
                     if options["warmup"] > 0:
@@ -250,6 +251,12 @@ def all_suite(options) -> list[str]:
     results = options["_results"]
     ceiling = results["ceiling"]
     lines = [*sql_lines, "", *http_lines, "", "对照（同一次运行）：接口 | 服务 | 次/秒 | p50/p99 ms | pgbench 同样 SQL 次/秒 | 占比 | 压测端上限 次/秒"]
+    for endpoint in http_load.CATALOG_ENDPOINTS:
+        for name in ("gunicorn", "granian"):
+            outcome = results.get((name, endpoint.name))
+            if outcome is not None:
+                lines.append(f"{endpoint.name} | {name} | {outcome.rps:.0f} | {outcome.percentile(0.5):.1f}/"
+                             f"{outcome.percentile(0.99):.1f} | — | — | {ceiling.rps:.0f}")
     for endpoint, script_name in zip(http_load.ENDPOINTS, [s.name for s in options["_scripts"]], strict=False):
         database = results[("sql", script_name)]
         for name in ("gunicorn", "granian"):
