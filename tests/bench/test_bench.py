@@ -268,3 +268,7 @@ def test_wrk_drives_an_endpoint_with_random_ids_when_installed(city, live_server
 
     assert outcome.ok > 0 and outcome.errors == {}, outcome.errors
     assert 0 < outcome.percentile(0.5) <= outcome.percentile(0.99)
+    # A fixed path (the catalog API) is asked as it is, with no number appended.
+    catalog = http_load.drive_wrk(executable=executable, host=host, port=int(port), token=raw,
+                                  endpoint=http_load.CATALOG_ENDPOINTS[1], numbers=numbers, concurrency=2, duration=2)
+    assert catalog.ok > 0 and catalog.errors == {}, catalog.errors

@@ -156,6 +156,8 @@ def drive_wrk(*, executable: str, host: str, port: int, token: str, endpoint: En
     threads, a random ID number per request (a Lua script). p50 / p99 are wrk's, over all answers."""
     sample = endpoint.path("__N__")
     prefix, _, suffix = sample.partition("__N__")
+    if "__N__" not in sample:  # a fixed path (catalog, the trivial endpoint): no number in it
+        numbers = [""]
     script = WRK_SCRIPT % {"numbers": ",".join(f'"{n}"' for n in numbers), "suffix": suffix, "prefix": prefix,
                            "token": token, "seed": seed}
     with tempfile.TemporaryDirectory(prefix="yibao-wrk-") as work:
