@@ -17,9 +17,9 @@ from tests.api.conftest import Api, obtain
 from tests.factories import PersonAccountFactory, UnitAccountFactory
 from yibao.accounts.services import load_demo_accounts
 from yibao.agencies.models import StaffMember
+from yibao.agencies.services import DEMO_PASSWORD, load_demo_agencies
 from yibao.api import hot
 from yibao.api.auth import forget_identities
-from yibao.agencies.services import DEMO_PASSWORD, load_demo_agencies
 from yibao.enrollment.demo import DEMO_EMPLOYEE, DEMO_RESIDENT, load_demo_enrollment
 from yibao.enrollment.models import Person
 from yibao.enrollment.synthetic import contribution_months

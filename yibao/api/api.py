@@ -6,19 +6,19 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError, ValidationError
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from yibao.api.auth import ErrorOut, ValidationErrorOut
-from yibao.catalog.cache import cached_by_catalog_version
 from yibao.api.auth import router as auth_router
 from yibao.api.cases import install_case_error_handlers
 from yibao.api.cases import router as cases_router
 from yibao.api.errors import install_error_handlers
 from yibao.api.evaluations import router as evaluations_router
 from yibao.catalog import selectors
+from yibao.catalog.cache import cached_by_catalog_version
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router

@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.core.wsgi import get_wsgi_application
 from django.db import connection
 
 from yibao.api.auth import cached_identity
@@ -181,7 +180,7 @@ def _render(body: dict) -> bytes:
     """The API's own renderer (same encoder, same options) on the dict the endpoint builds."""
     from yibao.api.api import api  # the NinjaAPI with every router: imported once Django is set up
 
-    return api.renderer.render(None, body, response_status=200).encode()
+    return api.renderer.render(None, body, response_status=200).encode()  # type: ignore[arg-type]  # unused by it
 
 
 class HotApplication:

@@ -22,8 +22,8 @@ from django.db import connection
 
 from yibao.api.auth import token_query
 from yibao.enrollment import selectors
-from yibao.enrollment.selectors import staff_region_query
 from yibao.enrollment.models import Person
+from yibao.enrollment.selectors import staff_region_query
 
 ID_SENTINEL = "__YIBAO_ID_NUMBER__"
 PID_SENTINEL = 987_654_321_987

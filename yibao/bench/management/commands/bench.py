@@ -193,6 +193,7 @@ def http_suite(options) -> list[str]:
     username = options["staff"]
     user = bench_clerk(username)
     region = enrollment_selectors.staff_region(user)
+    assert region is not None  # bench_clerk refused a user who is not an active clerk
     numbers = region_numbers(region[0], options["sample"], options["seed"])
     concurrency = options["concurrency"] or 16
     client_name, drive = client_driver(options)
