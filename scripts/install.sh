@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Install what yibao needs on a fresh Debian machine: system packages (a CJK font
 # for PDFs, and for the test suite Debian's Chromium), then the Python venv.
-# Usage: scripts/install.sh [--test]
+# Usage: scripts/install.sh [--test] [--bench]   (--bench: wrk, the load generator of `yibao bench`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_bench=0
+for arg in "$@"; do
+  [ "$arg" = "--test" ] && want_test=1
+  [ "$arg" = "--bench" ] && want_bench=1
+done
 
 packages=(fonts-wqy-zenhei)
 [ "$want_test" = 1 ] && packages+=(chromium poppler-utils)
+[ "$want_bench" = 1 ] && packages+=(wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -3,7 +3,7 @@
 # check). Set YIBAO_DATABASE_URL to run it against PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh --test
+bash scripts/install.sh --test --bench
 echo "数据库：${YIBAO_DATABASE_URL:-SQLite（默认）}"
 .venv/bin/ruff check yibao tests
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {

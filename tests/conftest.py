@@ -58,6 +58,17 @@ def stand_in_handler(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def forget_process_caches():
+    # The in-process caches (catalog answers, API identities) outlive a test's rolled-back rows.
+    yield
+    from yibao.api.auth import forget_identities
+    from yibao.catalog.cache import forget_answers
+
+    forget_answers()
+    forget_identities()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.5 s per test user; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

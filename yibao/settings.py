@@ -207,6 +207,9 @@ LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("YIBAO_LOGIN_ADDRESS_MAX_FAILURE
 # API tokens end after this many days without use, and this many days after issue.
 API_TOKEN_IDLE_DAYS = int(os.environ.get("YIBAO_API_TOKEN_IDLE_DAYS", "30"))
 API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("YIBAO_API_TOKEN_MAX_AGE_DAYS", "90"))
+# The hot read path (yibao.api.hot) keeps token → user → clerk's region in process this long;
+# what this process changes is seen at once, what another process changes after this delay.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("YIBAO_API_TOKEN_CACHE_SECONDS", "5"))
 # Web sessions: two weeks at most, and the cookie is not readable by scripts.
 SESSION_COOKIE_AGE = int(os.environ.get("YIBAO_SESSION_DAYS", "14")) * 24 * 3600
 

@@ -4,7 +4,13 @@ The world is the demo's: ``yibao demo``'s agencies, clerks and logins, and its
 enrollment data (王建国 in Taiyuan, 李晓梅 in Jincheng, a small city per region).
 """
 
+import json
+
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.client import ClientHandler
 from django.utils import timezone
 
 from tests.api.conftest import Api, obtain
@@ -12,6 +18,8 @@ from tests.factories import PersonAccountFactory, UnitAccountFactory
 from yibao.accounts.services import load_demo_accounts
 from yibao.agencies.models import StaffMember
 from yibao.agencies.services import DEMO_PASSWORD, load_demo_agencies
+from yibao.api import hot
+from yibao.api.auth import forget_identities
 from yibao.enrollment.demo import DEMO_EMPLOYEE, DEMO_RESIDENT, load_demo_enrollment
 from yibao.enrollment.models import Person
 from yibao.enrollment.synthetic import contribution_months
@@ -21,6 +29,35 @@ pytestmark = pytest.mark.django_db
 
 WANG = DEMO_EMPLOYEE["id_number"]  # 王建国, Taiyuan 小店区, employee of the demo unit
 LI = DEMO_RESIDENT["id_number"]  # 李晓梅, Jincheng 泽州县, resident
+
+
+class HotClientHandler(ClientHandler):
+    """The test client's handler with the hot read path in front, as yibao.wsgi_hot serves it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answered = 0
+
+    def __call__(self, environ):
+        result = hot.answer(environ)
+        if result is None:
+            return super().__call__(environ)
+        self.answered += 1
+        status, body = result
+        response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+        response.wsgi_request = WSGIRequest(environ)
+        return response
+
+
+@pytest.fixture(params=["django", "hot"])
+def client(request):
+    """Every test here runs twice: through Django and django-ninja, and through the hot path
+    (yibao.api.hot), which answers the ordinary lookups itself and hands the rest to Django."""
+    client = Client()
+    if request.param == "hot":
+        client.handler = HotClientHandler()
+    yield client
+    forget_identities()
 
 
 @pytest.fixture
@@ -236,3 +273,68 @@ def test_a_clerk_finds_a_passport_holder_by_document_type_and_number(login):
     assert malformed.status_code == 400 and malformed.json()["errors"][0]["field"] == "id_number"
     assert "中国护照号码格式错误" in malformed.json()["detail"]
     assert unknown_type.status_code == 422 and unknown_type.json()["errors"][0]["field"] == "id_type"
+
+
+# --- the hot path answers as the API does ---------------------------------------------------------------
+
+def test_the_hot_path_answers_the_ordinary_lookups_byte_for_byte_as_the_api(login, client):
+    clerk = login("staff", "ty-city-accept")
+    paths = [f"/api/persons/{WANG}", f"/api/persons/{WANG}/contributions",
+             f"/api/persons/{WANG}/contributions?months=3", f"/api/persons/{WANG}?id_type=01"]
+    fast = Client()
+    fast.handler = HotClientHandler()
+
+    for path in paths:
+        slow = clerk.client.get(path, headers=clerk.headers)
+        quick = fast.get(path, headers=clerk.headers)
+        assert quick.status_code == slow.status_code == 200
+        assert quick.content == slow.content
+    assert fast.handler.answered == len(paths)
+
+
+def test_the_hot_application_sends_the_headers_django_sent_and_hands_over_the_rest(login):
+    clerk = login("staff", "ty-city-accept")
+    calls = []
+
+    def django_app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "application/json; charset=utf-8"), ("X-Frame-Options", "DENY"),
+                                  ("Content-Length", "2")])
+        return [b"{}"]
+
+    app = hot.HotApplication(django_app)
+    factory = RequestFactory()
+    statuses = []
+
+    def call(path, **extra):
+        environ = factory.get(path, headers={"Authorization": clerk.headers["Authorization"]}, **extra).environ
+        return b"".join(app(environ, lambda status, headers: statuses.append((status, dict(headers)))))
+
+    call(f"/api/persons/{WANG}")  # the first hot request goes to Django: its headers are learnt
+    body = call(f"/api/persons/{WANG}")
+    call(f"/api/persons/{WANG}/contributions", data={"months": "0"})  # refused by the API itself
+    call("/api/regions")
+
+    assert calls == [f"/api/persons/{WANG}", f"/api/persons/{WANG}/contributions", "/api/regions"]
+    assert json.loads(body)["name"] == "王建国"
+    assert statuses[1][1] == {"Content-Type": "application/json; charset=utf-8", "X-Frame-Options": "DENY",
+                              "Content-Length": str(len(body))}
+
+
+def test_a_revoked_token_stops_working_on_the_hot_path_at_once(login, client):
+    clerk = login("staff", "ty-city-accept")
+    assert clerk.get(f"/api/persons/{WANG}").status_code == 200
+
+    assert clerk.client.delete("/api/auth/token", headers=clerk.headers).status_code == 204
+
+    assert clerk.get(f"/api/persons/{WANG}").status_code == 401
+
+
+def test_a_clerk_moved_to_another_region_sees_it_on_the_hot_path_at_once(login, client):
+    clerk = login("staff", "ty-city-accept")
+    assert clerk.get(f"/api/persons/{WANG}").status_code == 200
+    member = StaffMember.objects.get(user__username="ty-city-accept")
+    member.agency = StaffMember.objects.get(user__username="jc-zezhou-accept").agency
+    member.save()
+
+    assert clerk.get(f"/api/persons/{WANG}").status_code == 404

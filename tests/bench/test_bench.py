@@ -76,7 +76,15 @@ def test_pgbench_report_and_log_are_read():
 
 @pytest.mark.django_db
 def test_pgbench_scripts_send_the_selectors_own_sql():
-    person, periods, contributions = pgbench.scripts(1, 500)
+    person, periods, contributions = pgbench.scripts(1, 500, key_hash="ab" * 32, user_id=7)
+    token_sql, clerk_sql = pgbench.auth_statements(key_hash="ab" * 32, user_id=7)
+    # Every request pays the token and the clerk's region first: the ceiling runs them too.
+    for script in (person, periods):
+        assert script.statements[:2] == [token_sql, clerk_sql]
+        assert f"{token_sql}\n{clerk_sql}\n" in script.text
+    assert "api_apitoken" in token_sql and "'" + "ab" * 32 + "'" in token_sql and "revoked_at" in token_sql
+    assert "agencies_staffmember" in clerk_sql and "= 7" in clerk_sql
+    person.statements, periods.statements = person.statements[2:], periods.statements[2:]
 
     person_sql = str(selectors.person_record_query("X").query).split(" WHERE ")[0]
     assert person.statements[0].startswith(" ".join(person_sql.split()))
@@ -132,13 +140,15 @@ def test_bench_http_starts_gunicorn_reports_both_endpoints_and_stops_it(city, ca
     monkeypatch.setattr(http_load, "Server", server)
 
     call_command("bench", "http", duration=1, warmup=0, concurrency=2, workers=1, threads=2,
-                 staff="bench-clerk", sample=20)
+                 staff="bench-clerk", sample=20, client="python")
 
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.startswith("GET /api/persons/")]
-    assert len(lines) == 2 and all("次/秒" in line and "p99=" in line and "错误" not in line for line in lines)
-    assert "CPU" in out and "负载" in out
-    assert started[0].process.poll() is not None  # gunicorn was stopped
+    # Both endpoints on Django (gunicorn) and on the hot path (granian), all answered.
+    assert len(lines) == 4 and all("次/秒" in line and "p99=" in line and "错误" not in line for line in lines)
+    assert "压测端上限：空接口" in out and "CPU" in out and "负载" in out
+    assert "GET /guides/taiyuan/" in out and "GET /api/items?city=taiyuan" in out
+    assert len(started) == 3 and all(s.process.poll() is not None for s in started)  # every server was stopped
     assert not ApiToken.objects.filter(revoked_at__isnull=True, name="yibao bench http").exists()
 
 
@@ -148,10 +158,11 @@ def test_bench_sql_runs_pgbench_on_postgresql_and_refuses_elsewhere(city, capsys
         with pytest.raises(CommandError, match="bench sql 需要 PostgreSQL"):
             call_command("bench", "sql", duration=1, concurrency=2)
         return
-    call_command("bench", "sql", duration=1, concurrency=2)
+    call_command("bench", "sql", duration=1, concurrency=2, staff="bench-clerk")
 
     out = capsys.readouterr().out
     assert out.count("次/秒") == 3 and "失败" not in out
+    assert not ApiToken.objects.filter(revoked_at__isnull=True, name="yibao bench sql").exists()
 
 
 # --- refusals ------------------------------------------------------------------------------------
@@ -234,3 +245,30 @@ def test_the_server_gets_the_same_postgresql_url_with_its_options(monkeypatch):
 
     assert http_load.database_url() == (
         "postgres://postgres:p%40ss@127.0.0.1:5432/yibao_bench?server_side_binding=true&prepare_threshold=5")
+
+
+def test_granian_serves_the_hot_application_from_the_project_folder():
+    command = http_load.granian_command(port=8124, workers=2, threads=4)
+
+    assert command[1:5] == ["-m", "granian", "--interface", "wsgi"] and "yibao.wsgi_hot:application" in command
+    assert command[command.index("--blocking-threads") + 1] == "4"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrk_drives_an_endpoint_with_random_ids_when_installed(city, live_server):
+    executable = http_load.find_wrk()
+    if executable is None:
+        pytest.fail("wrk is not installed: bash scripts/install.sh --test --bench")
+    _token, raw = issue_token(user=city["clerk"].user, kind="staff", channel="app")
+    numbers = list(Person.objects.values_list("id_number", flat=True))
+    host, port = live_server.url.removeprefix("http://").split(":")
+
+    outcome = http_load.drive_wrk(executable=executable, host=host, port=int(port), token=raw,
+                                  endpoint=http_load.ENDPOINTS[1], numbers=numbers, concurrency=2, duration=3)
+
+    assert outcome.ok > 0 and outcome.errors == {}, outcome.errors
+    assert 0 < outcome.percentile(0.5) <= outcome.percentile(0.99)
+    # A fixed path (the catalog API) is asked as it is, with no number appended.
+    catalog = http_load.drive_wrk(executable=executable, host=host, port=int(port), token=raw,
+                                  endpoint=http_load.CATALOG_ENDPOINTS[1], numbers=numbers, concurrency=2, duration=2)
+    assert catalog.ok > 0 and catalog.errors == {}, catalog.errors

@@ -175,3 +175,20 @@ def test_generate_command_refuses_a_region_that_already_has_persons(taiyuan):
     with pytest.raises(CommandError, match="已有参保人员 20 人"):
         call_command("generate", region="taiyuan", persons=20, units=2)
     assert Person.objects.count() == 20
+
+
+@pytest.mark.django_db
+def test_generate_adds_to_a_region_that_has_a_demo_city_without_reusing_its_numbers(taiyuan, capsys):
+    # manage.py demo leaves a small city in every region; a benchmark city goes on top of it,
+    # with the same seed as the demo's (which would otherwise give the same ID numbers).
+    generate_city(region=taiyuan, persons=20, units=2, seed=1)
+    before = set(Person.objects.values_list("id_number", flat=True))
+    usccs = set(Unit.objects.values_list("uscc", flat=True))
+
+    call_command("generate", region="taiyuan", persons=30, units=3, seed=1, add=True)
+
+    assert "参保人员 30" in capsys.readouterr().out
+    assert Person.objects.filter(region=taiyuan).count() == 50
+    assert Unit.objects.count() == 5
+    assert before < set(Person.objects.values_list("id_number", flat=True))
+    assert usccs < set(Unit.objects.values_list("uscc", flat=True))

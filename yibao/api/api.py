@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from ninja import NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
@@ -16,6 +17,7 @@ from yibao.api.errors import install_error_handlers
 from yibao.cases.api import install_case_error_handlers
 from yibao.cases.api import router as cases_router
 from yibao.catalog import selectors
+from yibao.catalog.cache import cached_by_catalog_version
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
@@ -195,6 +197,7 @@ def list_regions(request):
     ]
 
 
+@decorate_view(cached_by_catalog_version)  # answered from memory per catalog version, with ETag
 @api.get("/items", response={200: list[ItemSummary], 404: ErrorOut, 422: ValidationErrorOut}, tags=["事项清单"], summary="事项列表（按城市、类别、关键词筛选）")
 def list_items(request, filters: Query[ItemFilter]):
     cities = [filters.city] if filters.city else [r.slug for r in selectors.regions_with_catalog()]
@@ -206,6 +209,7 @@ def list_items(request, filters: Query[ItemFilter]):
     return result
 
 
+@decorate_view(cached_by_catalog_version)  # answered from memory per catalog version, with ETag
 @api.get("/items/{city}/{key}", tags=["事项清单"], summary="单个事项的完整办事指南数据")
 def get_item(request, city: str, key: str):
     version = _version(city)
@@ -220,6 +224,7 @@ def get_item(request, city: str, key: str):
     return {"city": city, "catalog_version": version.number, **entry}
 
 
+@decorate_view(cached_by_catalog_version)  # answered from memory per catalog version, with ETag
 @api.get("/items/{city}", tags=["事项清单"], summary="某市全部事项（与 yibao catalog export 相同）")
 def export_items(request, city: str):
     return export_version(_version(city))

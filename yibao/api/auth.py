@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -81,6 +84,10 @@ def revoke_token(*, token: ApiToken, actor: str) -> ApiToken:
     """Revoke a token (logout of the app); revoking twice is harmless."""
     now = timezone.now()
     if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        # This process's hot path stops honouring it at once, and again once committed (a hot
+        # request in between may have read the row before the revocation was visible).
+        forget_identities()
+        transaction.on_commit(forget_identities)
         record_audit(actor=actor, action="api.token.revoke", object_type="ApiToken",
                      object_id=token.pk, channel=token.channel,
                      before={"prefix": token.prefix, "revoked_at": None},
@@ -130,6 +137,11 @@ def revoke_token_of(*, user, token_id: int, actor: str) -> ApiToken:
     return revoke_token(token=token, actor=actor)
 
 
+def token_query(key_hash: str):
+    """The queryset resolve_token reads (yibao bench sql runs its SQL with pgbench)."""
+    return ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True)
+
+
 def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
     """The active token for a presented string (user loaded), or None.
 
@@ -138,8 +150,7 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
     """
     if not raw or not raw.startswith(TOKEN_MARK) or len(raw) > 100:
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=hash_token(raw), revoked_at__isnull=True).first())
+    token = token_query(hash_token(raw)).first()
     if token is None or not token.user.is_active:
         return None
     now = now or timezone.now()
@@ -149,6 +160,81 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- the in-process identity cache of the hot read path (yibao.api.hot) ----------------------
+
+@dataclass
+class Identity:
+    """A resolved token: the token row (user loaded) and, for a clerk, (region id, region name)."""
+
+    token: ApiToken
+    region: tuple[int, str] | None
+    read_at: float  # time.monotonic() of the database read
+
+
+_identities: dict[str, Identity] = {}
+_identities_lock = threading.Lock()
+IDENTITY_CACHE_SIZE = 10_000
+
+
+def forget_identities(**_kwargs) -> None:
+    """Drop every cached identity (a token revoked, a user, clerk or role changed in this process)."""
+    with _identities_lock:
+        _identities.clear()
+
+
+def cached_identity(raw: str, *, now: datetime | None = None) -> Identity | None:
+    """resolve_token and the clerk's region, kept in process for API_TOKEN_CACHE_SECONDS.
+
+    Correct at once for what this process changes (revocation and any save of a user, clerk
+    or role clear the cache); what another process changes is seen after
+    API_TOKEN_CACHE_SECONDS at the latest, when the entry is read from the database again.
+    Expiry and the once-a-minute last_used_at write are checked on every request, as
+    resolve_token does.
+    """
+    from yibao.enrollment.selectors import staff_region  # enrollment imports this module
+
+    if not raw or not raw.startswith(TOKEN_MARK) or len(raw) > 100:
+        return None
+    key = hash_token(raw)
+    entry = _identities.get(key)
+    if entry is None or time.monotonic() - entry.read_at >= settings.API_TOKEN_CACHE_SECONDS:
+        token = resolve_token(raw, now=now)
+        if token is None:
+            with _identities_lock:
+                _identities.pop(key, None)
+            return None
+        region = staff_region(token.user) if token.kind == "staff" else None
+        entry = Identity(token, region, time.monotonic())
+        with _identities_lock:
+            if len(_identities) >= IDENTITY_CACHE_SIZE:
+                _identities.clear()
+            _identities[key] = entry
+        return entry
+    now = now or timezone.now()
+    token = entry.token
+    if is_expired(token, now):
+        forget_identities()
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return entry
+
+
+def _forget_on_changes() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_save
+
+    from yibao.agencies.models import StaffMember, StaffRole
+
+    for model in (get_user_model(), StaffMember, StaffRole, ApiToken):
+        post_save.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-save-{model.__name__}")
+        post_delete.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-del-{model.__name__}")
+
+
+_forget_on_changes()
 
 
 # --- ninja auth -----------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,13 @@ ENDPOINTS = [
     Endpoint("GET /api/persons/{id_number}", lambda number: f"/api/persons/{number}"),
     Endpoint("GET /api/persons/{id_number}/contributions?months=12",
              lambda number: f"/api/persons/{number}/contributions?months=12"),
+]
+
+
+# Public pages and catalog API, answered from the per-version cache (yibao.catalog.cache).
+CATALOG_ENDPOINTS = [
+    Endpoint("GET /guides/taiyuan/（事项清单页）", lambda number: "/guides/taiyuan/"),
+    Endpoint("GET /api/items?city=taiyuan（事项清单接口）", lambda number: "/api/items?city=taiyuan"),
 ]
 
 
@@ -121,6 +130,71 @@ def drive(*, host: str, port: int, token: str, endpoint: Endpoint, numbers: list
     return outcome
 
 
+WRK_SCRIPT = """
+local numbers = {%(numbers)s}
+local suffix = "%(suffix)s"
+local headers = {["Authorization"] = "Bearer %(token)s", ["Accept"] = "application/json"}
+math.randomseed(%(seed)d)
+request = function()
+  return wrk.format("GET", "%(prefix)s" .. numbers[math.random(#numbers)] .. suffix, headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("YIBAO %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def find_wrk() -> str | None:
+    return shutil.which("wrk")
+
+
+def drive_wrk(*, executable: str, host: str, port: int, token: str, endpoint: Endpoint, numbers: list[str],
+              concurrency: int, duration: float, seed: int = 1, threads: int = 2) -> Outcome:
+    """The same load with wrk (C, event loop): ``concurrency`` keep-alive connections on ``threads``
+    threads, a random ID number per request (a Lua script). p50 / p99 are wrk's, over all answers."""
+    sample = endpoint.path("__N__")
+    prefix, _, suffix = sample.partition("__N__")
+    if "__N__" not in sample:  # a fixed path (catalog, the trivial endpoint): no number in it
+        numbers = [""]
+    script = WRK_SCRIPT % {"numbers": ",".join(f'"{n}"' for n in numbers), "suffix": suffix, "prefix": prefix,
+                           "token": token, "seed": seed}
+    with tempfile.TemporaryDirectory(prefix="yibao-wrk-") as work:
+        path = Path(work) / "random_ids.lua"
+        path.write_text(script, encoding="utf-8")
+        command = [executable, "-t", str(min(threads, concurrency)), "-c", str(concurrency),
+                   "-d", f"{max(1, round(duration))}s", "--timeout", "30s", "-s", str(path),
+                   f"http://{host}:{port}"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("YIBAO ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk 失败（退出码 {done.returncode}）：{(done.stderr or done.stdout).strip()[-500:]}")
+    requests, micros, p50, p99, bad_status, socket_errors = (int(v) for v in line.split()[1:])
+    ok = requests - bad_status
+    outcome = WrkOutcome(endpoint.name, micros / 1e6, ok=ok, p50_ms=p50 / 1000, p99_ms=p99 / 1000)
+    if bad_status:
+        outcome.errors[-1] = bad_status  # wrk counts answers that are not 2xx/3xx, not by status
+    if socket_errors:
+        outcome.errors[0] = socket_errors
+    return outcome
+
+
+class WrkOutcome(Outcome):
+    """What wrk reported: counts and its own percentiles (it keeps no list of latencies)."""
+
+    def __init__(self, name: str, seconds: float, *, ok: int, p50_ms: float, p99_ms: float) -> None:
+        super().__init__(name, seconds)
+        self._ok, self._p50, self._p99 = ok, p50_ms, p99_ms
+
+    @property
+    def ok(self) -> int:
+        return self._ok
+
+    def percentile(self, share: float) -> float:
+        return self._p50 if share <= 0.5 else self._p99
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -135,6 +209,14 @@ def gunicorn_command(*, port: int, workers: int, threads: int, worker_class: str
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
     return command
+
+
+def granian_command(*, port: int, workers: int, threads: int, app: str = "yibao.wsgi_hot:application") -> list[str]:
+    """The hot path under granian (Rust HTTP server, WSGI): ``workers`` processes × ``threads``
+    blocking threads, each thread with its own database connection."""
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", app, "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+            "--log-level", "warning", "--no-ws"]
 
 
 def database_url() -> str:
@@ -167,30 +249,31 @@ def server_environment() -> dict[str, str]:
 
 
 class Server:
-    """A gunicorn process this benchmark started, stopped by its own pid only."""
+    """A server process (gunicorn or granian) this benchmark started, stopped by its own pid only."""
 
     def __init__(self, command: list[str], port: int, log: Path) -> None:
         self.port = port
         self.log_path = log
         self._log = log.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=server_environment(), stdout=self._log,
+        # From the project folder (BASE_DIR is the package's): granian names the module from its cwd.
+        self.process = subprocess.Popen(command, cwd=ROOT.parent, env=server_environment(), stdout=self._log,
                                         stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 60.0, path: str = "/api/regions") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn 启动失败（退出码 {self.process.returncode}），日志：{self.log_path}")
+                raise RuntimeError(f"服务进程启动失败（退出码 {self.process.returncode}），日志：{self.log_path}")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/api/regions")
+                connection.request("GET", path)
                 if connection.getresponse().status == 200:
                     connection.close()
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn 在 {timeout:.0f} 秒内未就绪，日志：{self.log_path}")
+        raise RuntimeError(f"服务进程在 {timeout:.0f} 秒内未就绪，日志：{self.log_path}")
 
     def stop(self) -> None:
         if self.process.poll() is None:

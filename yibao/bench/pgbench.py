@@ -1,4 +1,4 @@
-"""The database ceiling: the API's two queries run by pgbench (-c 16, -M prepared, random persons).
+"""The database ceiling: the API's queries (token and clerk included) run by pgbench (-c 16, -M prepared, random persons).
 
 pgbench picks a random integer per transaction (``\\set``), so each script first
 turns a random person id into that person's ID number (a primary-key read,
@@ -20,8 +20,10 @@ from pathlib import Path
 
 from django.db import connection
 
+from yibao.api.auth import token_query
 from yibao.enrollment import selectors
 from yibao.enrollment.models import Person
+from yibao.enrollment.selectors import staff_region_query
 
 ID_SENTINEL = "__YIBAO_ID_NUMBER__"
 PID_SENTINEL = 987_654_321_987
@@ -52,8 +54,17 @@ class Script:
     statements: list[str]  # the measured statements (the endpoint's data reads)
 
 
-def scripts(first_id: int, last_id: int) -> list[Script]:
-    """pgbench scripts for the API's two endpoints: the same SQL their selectors send."""
+def auth_statements(*, key_hash: str, user_id: int) -> list[str]:
+    """What every request of a clerk pays before the endpoint's own reads: the token (with its
+    user) and the clerk's region, as resolve_token and staff_region send them."""
+    return [pgbench_sql(token_query(key_hash)[:1]), pgbench_sql(staff_region_query(user_id))]
+
+
+def scripts(first_id: int, last_id: int, *, key_hash: str, user_id: int) -> list[Script]:
+    """pgbench scripts for the API's two endpoints: the same SQL their selectors send, the
+    authentication included (token and clerk), as one request of the endpoint runs it."""
+    auth = auth_statements(key_hash=key_hash, user_id=user_id)
+    auth_text = "".join(f"{statement}\n" for statement in auth)
     pick = (f"\\set pid random({first_id}, {last_id})\n"
             # ">=" and not "=": a gap in the ids (a deleted person) still gives a row.
             f"SELECT id AS pid, id_number AS number FROM {Person._meta.db_table} WHERE id >= :pid "
@@ -62,9 +73,10 @@ def scripts(first_id: int, last_id: int) -> list[Script]:
     periods = pgbench_sql(selectors.periods_query(PID_SENTINEL))
     contributions = pgbench_sql(selectors.contributions_query(PID_SENTINEL, months=12))
     return [
-        Script("person + active periods (SQL)", f"{pick}{person}\n{periods}\n", [person, periods]),
-        Script("person + 12-month contributions (SQL)", f"{pick}{person}\n{contributions}\n",
-               [person, contributions]),
+        Script("token + clerk + person + active periods (SQL)", f"{pick}{auth_text}{person}\n{periods}\n",
+               [*auth, person, periods]),
+        Script("token + clerk + person + 12-month contributions (SQL)",
+               f"{pick}{auth_text}{person}\n{contributions}\n", [*auth, person, contributions]),
         # The contribution query alone, as the earlier in-process figures measured it.
         Script("12-month contributions only (SQL)",
                f"\\set pid random({first_id}, {last_id})\n{contributions}\n", [contributions]),

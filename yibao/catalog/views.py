@@ -6,6 +6,7 @@ from django.shortcuts import render
 # The guide page is a delivery view: whether an item is offered is the case engine's answer.
 from yibao.cases.handlers import NOT_OFFERED, is_offered
 from yibao.catalog import selectors
+from yibao.catalog.cache import cached_by_catalog_version
 from yibao.catalog.diff import diff_catalogs
 from yibao.catalog.export import export_city
 from yibao.catalog.guide_pdf import render_guide_pdf
@@ -25,6 +26,7 @@ def home(request):
     return render(request, "catalog/home.html", {"regions": selectors.regions_with_catalog()})
 
 
+@cached_by_catalog_version
 def city(request, city: str):
     version = _version_or_404(city)
     q = request.GET.get("q", "").strip()[:50]
@@ -63,6 +65,7 @@ def _flow_layout(steps: list[str]) -> dict | None:
             "width": 8 + cols * BOX_W + (cols - 1) * GAP, "height": 8 + rows * BOX_H + (rows - 1) * GAP}
 
 
+@cached_by_catalog_version
 def item(request, city: str, key: str):
     version = _version_or_404(city)
     found = selectors.get_item(version, key)

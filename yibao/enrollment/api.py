@@ -165,7 +165,8 @@ def _period(row: dict) -> dict:
     }
 
 
-def _person(person: dict, periods: list[dict], account: dict | None) -> dict:
+def person_body(person: dict, periods: list[dict], account: dict | None) -> dict:
+    """The PersonOut answer, field for field (yibao.api.hot renders it without revalidating)."""
     return {
         "id_number": person["id_number"], "id_type": person["id_type"],
         "id_type_name": _label(IdType, person["id_type"]), "name": person["name"],
@@ -178,7 +179,11 @@ def _person(person: dict, periods: list[dict], account: dict | None) -> dict:
 
 
 def _contributions(person: dict, months: int) -> dict:
-    rows = selectors.contributions_of(person["id"], months=months)
+    return contributions_body(person, months, selectors.contributions_of(person["id"], months=months))
+
+
+def contributions_body(person: dict, months: int, rows: list[dict]) -> dict:
+    """The ContributionsOut answer, field for field (yibao.api.hot renders it without revalidating)."""
     return {
         "id_number": mask_resident_id(person["id_number"]), "name": person["name"], "months": months,
         "rows": [{
@@ -199,7 +204,7 @@ def person_for_staff(request, id_number: str, query: Query[IdTypeQuery]):
         person = _person_for_staff(request, id_number, query.id_type.value)
     except _BadField as exc:
         return Status(400, exc.body)
-    return _person(person, selectors.periods_of(person["id"]), None)
+    return person_body(person, selectors.periods_of(person["id"]), None)
 
 
 @router.get("/persons/{id_number}/contributions", response={200: ContributionsOut, **ERRORS},
@@ -217,7 +222,7 @@ def contributions_for_staff(request, id_number: str, query: Query[MonthsQuery], 
 def my_enrollment(request):
     person = _own_person(request)
     periods = selectors.periods_of(person["id"], active_only=False)
-    return _person(person, periods, selectors.account_of(person["id"]))
+    return person_body(person, periods, selectors.account_of(person["id"]))
 
 
 @router.get("/me/contributions", response={200: ContributionsOut, **ERRORS},

@@ -119,10 +119,16 @@ def account_of(person_id: int) -> dict | None:
     return PersonalAccount.objects.filter(person_id=person_id).values("balance", "status").first()
 
 
+def staff_region_query(user_id: int):
+    """The queryset of staff_region (yibao bench sql runs its SQL with pgbench)."""
+    return (StaffMember.objects.filter(user_id=user_id, is_active=True, user__is_active=True)
+            .values_list("agency__region_id", "agency__region__name").order_by("pk")[:1])
+
+
 def staff_region(user) -> tuple[int, str] | None:
     """(region id, region name) of an active clerk's agency, or None if the user is not one."""
-    return (StaffMember.objects.filter(user=user, is_active=True, user__is_active=True)
-            .values_list("agency__region_id", "agency__region__name").first())
+    rows = list(staff_region_query(user.pk))
+    return rows[0] if rows else None
 
 
 def workbook_belongs_to(*, sha256: str, uscc: str) -> bool:

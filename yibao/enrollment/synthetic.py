@@ -377,12 +377,14 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
                   employee_share: float = EMPLOYEE_SHARE, batch_persons: int = 20_000,
                   reserved_numbers: frozenset[str] = frozenset(),
                   defer_schema: bool | None = None, actor: str = "generate",
-                  today: datetime.date | None = None) -> GenerationResult:
+                  today: datetime.date | None = None, add: bool = False) -> GenerationResult:
     """Write a synthetic population for ``region`` in one transaction and return the counts.
 
     ``reserved_numbers``: ID numbers and USCCs left out (records loaded besides the city).
     ``defer_schema`` (PostgreSQL): drop keys and indexes during the load and rebuild them
     after; by default only for loads of DEFER_SCHEMA_FROM persons or more.
+    ``add``: the region may already hold persons (the demo's 300-person city); every ID
+    number and USCC already in the database is then left out, so the new rows cannot collide.
     """
     if persons < 1:
         raise GenerationError("人数 --persons 应为正整数")
@@ -394,8 +396,13 @@ def generate_city(*, region: Region, persons: int, units: int, seed: int = 1,
     if not agencies:
         raise GenerationError(f"统筹区“{region.name}”没有经办机构，请先运行 yibao demo 载入经办机构")
     existing = Person.objects.filter(region=region).count()
-    if existing:
-        raise GenerationError(f"统筹区“{region.name}”已有参保人员 {existing} 人，合成数据只能生成到空的统筹区")
+    if existing and add:
+        # Every number already stored (any region: ID numbers and USCCs are unique nationwide).
+        reserved_numbers = (frozenset(reserved_numbers)
+                            | frozenset(Person.objects.values_list("id_number", flat=True).iterator())
+                            | frozenset(Unit.objects.values_list("uscc", flat=True).iterator()))
+    elif existing:
+        raise GenerationError(f"统筹区“{region.name}”已有参保人员 {existing} 人，合成数据只能生成到空的统筹区（或加 --add 追加）")
     postgresql = connection.vendor == "postgresql"
     write = _write_postgresql if postgresql else _write_sqlite
     now = timezone.now()

@@ -157,39 +157,116 @@ def region_numbers(region_id: int, count: int, seed: int) -> list[str]:
     return found[:count]
 
 
+SERVERS = {
+    # name: (description, how it is started)
+    "gunicorn": "Django（gunicorn gthread，yibao.wsgi，与 scripts/serve.sh 相同的应用）",
+    "granian": "热路径（granian WSGI，yibao.wsgi_hot：令牌缓存 + 预编译语句，其余请求交给 Django）",
+}
+
+
+def start_server(name: str, options, *, app: str | None = None) -> http_load.Server:
+    port = http_load.free_port()
+    workers, threads = options["workers"], options["threads"]
+    if name == "gunicorn":
+        command = http_load.gunicorn_command(port=port, workers=workers, threads=threads,
+                                             worker_class=options["worker_class"])
+    else:
+        command = http_load.granian_command(port=port, workers=workers, threads=threads,
+                                            **({"app": app} if app else {}))
+    log = Path(tempfile.gettempdir()) / f"yibao-bench-{name}-{port}.log"
+    return http_load.Server(command, port, log)
+
+
+def client_driver(options):
+    """The load generator: wrk when installed (scripts/install.sh --bench), else Python threads."""
+    executable = http_load.find_wrk() if options["client"] in ("auto", "wrk") else None
+    if options["client"] == "wrk" and executable is None:
+        raise CommandError("找不到 wrk：请运行 bash scripts/install.sh --bench，或用 --client python")
+    if executable:
+        return "wrk", lambda **kw: http_load.drive_wrk(executable=executable, **kw)
+    return "Python 线程（http.client）", http_load.drive
+
+
 def http_suite(options) -> list[str]:
-    """Start gunicorn, drive each endpoint with keep-alive clients, stop gunicorn."""
+    """Start each server, drive each endpoint with keep-alive clients, stop it; the generator's own
+    ceiling against a trivial endpoint first. Returns the lines; ``options['_results']`` gets the figures."""
     username = options["staff"]
-    user = get_user_model().objects.filter(username=username).first()
-    region = enrollment_selectors.staff_region(user) if user else None
-    if region is None:
-        raise CommandError(f"经办人员账号「{username}」不存在或已停用：请先运行 yibao demo，或用 --staff 指定")
+    user = bench_clerk(username)
+    region = enrollment_selectors.staff_region(user)
+    assert region is not None  # bench_clerk refused a user who is not an active clerk
     numbers = region_numbers(region[0], options["sample"], options["seed"])
     concurrency = options["concurrency"] or 16
-    workers, threads, worker_class = options["workers"], options["threads"], options["worker_class"]
-    lines = [database(), f"gunicorn {workers} 进程 × {threads} 线程（{worker_class}），{concurrency} 个 keep-alive 客户端，"
-             f"每个接口 {options['duration']} 秒（先预热 {options['warmup']} 秒），经办人员 {username}（{region[1]}），"
-             f"随机抽取 {len(numbers)} 个证件号码", "开始前：" + machine()]
+    client_name, drive = client_driver(options)
+    servers = ["gunicorn", "granian"] if options["server"] == "both" else [options["server"]]
+    lines = [database(), f"每个服务 {options['workers']} 进程 × {options['threads']} 线程，{concurrency} 个 keep-alive 客户端"
+             f"（{client_name}），每个接口 {options['duration']} 秒（先预热 {options['warmup']} 秒），"
+             f"经办人员 {username}（{region[1]}），随机抽取 {len(numbers)} 个证件号码", "开始前：" + machine()]
+    results = options.setdefault("_results", {})
     token, raw = issue_token(user=user, kind="staff", channel="app", name="yibao bench http")
-    port = http_load.free_port()
-    log = Path(tempfile.gettempdir()) / f"yibao-bench-gunicorn-{port}.log"
-    server = http_load.Server(http_load.gunicorn_command(port=port, workers=workers, threads=threads,
-                                                         worker_class=worker_class), port, log)
     try:
-        server.wait_ready()
-        for endpoint in http_load.ENDPOINTS:
-            common = {"host": "127.0.0.1", "port": port, "token": raw, "endpoint": endpoint, "numbers": numbers,
-                      "concurrency": concurrency, "seed": options["seed"]}
-            if options["warmup"] > 0:
-                http_load.drive(duration=options["warmup"], **common)
-            lines.append(http_load.drive(duration=options["duration"], **common).line())
+        trivial = start_server("granian", {**options, "workers": 1, "threads": 1}, app="yibao.bench.trivial:application")
+        try:
+            trivial.wait_ready(path="/")
+            ceiling = drive(host="127.0.0.1", port=trivial.port, token=raw, numbers=numbers, concurrency=concurrency,
+                            seed=options["seed"], duration=options["duration"],
+                            endpoint=http_load.Endpoint("压测端上限：空接口（granian，1 进程）", lambda number: "/"))
+            results["ceiling"] = ceiling
+            lines.append(ceiling.line() + "  负载 " + load())
+        finally:
+            trivial.stop()
+        for name in servers:
+            lines.append(f"— {SERVERS[name]}")
+            server = start_server(name, options)
+            try:
+                server.wait_ready()
+                endpoints = http_load.ENDPOINTS + (http_load.CATALOG_ENDPOINTS if name == servers[0] else [])
+                for endpoint in endpoints:
+                    common = {"host": "127.0.0.1", "port": server.port, "token": raw, "endpoint": endpoint,
+                              "numbers": numbers, "concurrency": concurrency, "seed": options["seed"]}
+                    if options["warmup"] > 0:
+                        drive(duration=options["warmup"], **common)
+                    outcome = drive(duration=options["duration"], **common)
+                    results[(name, endpoint.name)] = outcome
+                    lines.append(outcome.line() + "  负载 " + load())
+            finally:
+                server.stop()
+            server.log_path.unlink(missing_ok=True)
         lines.append("结束时：" + machine())
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc  # the server's log is kept: the message names it
     finally:
-        server.stop()
         revoke_token(token=token, actor="bench")
-    log.unlink(missing_ok=True)
+    return lines
+
+
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+def all_suite(options) -> list[str]:
+    """pgbench (the database ceiling), then the HTTP suite (with the generator's ceiling), and a
+    table of each HTTP figure beside its ceilings, all in one run."""
+    sql_lines = sql_suite(options)
+    http_lines = http_suite(options)
+    results = options["_results"]
+    ceiling = results["ceiling"]
+    lines = [*sql_lines, "", *http_lines, "", "对照（同一次运行）：接口 | 服务 | 次/秒 | p50/p99 ms | pgbench 同样 SQL 次/秒 | 占比 | 压测端上限 次/秒"]
+    for endpoint in http_load.CATALOG_ENDPOINTS:
+        for name in ("gunicorn", "granian"):
+            outcome = results.get((name, endpoint.name))
+            if outcome is not None:
+                lines.append(f"{endpoint.name} | {name} | {outcome.rps:.0f} | {outcome.percentile(0.5):.1f}/"
+                             f"{outcome.percentile(0.99):.1f} | — | — | {ceiling.rps:.0f}")
+    for endpoint, script_name in zip(http_load.ENDPOINTS, [s.name for s in options["_scripts"]], strict=False):
+        database = results[("sql", script_name)]
+        for name in ("gunicorn", "granian"):
+            outcome = results.get((name, endpoint.name))
+            if outcome is None:
+                continue
+            lines.append(f"{endpoint.name} | {name} | {outcome.rps:.0f} | {outcome.percentile(0.5):.1f}/"
+                         f"{outcome.percentile(0.99):.1f} | {database.tps:.0f} | {outcome.rps / database.tps:.1%} | "
+                         f"{ceiling.rps:.0f}")
     return lines
 
 
@@ -204,17 +281,33 @@ def sql_suite(options) -> list[str]:
     if bounds["first"] is None:
         raise CommandError("没有参保人员数据：请先运行 yibao generate --region taiyuan --persons 1000000 --units 20000")
     concurrency = options["concurrency"] or 16
+    user = bench_clerk(options["staff"])
     lines = [database(), f"pgbench -c {concurrency} -j 2 -M prepared -T {options['duration']}，"
-             "随机参保人员；每个事务先按随机 id 取一名人员的证件号码", "开始前：" + machine()]
-    for script in pgbench.scripts(bounds["first"], bounds["last"]):
-        try:
+             "随机参保人员；每个事务先按随机 id 取一名人员的证件号码，再读令牌、经办人员统筹区和接口的数据"
+             f"（经办人员 {user.get_username()} 的令牌）", "开始前：" + machine()]
+    # A real token of the clerk, so the token statement finds its row as the endpoint's does.
+    token, _raw = issue_token(user=user, kind="staff", channel="app", name="yibao bench sql")
+    try:
+        for script in pgbench.scripts(bounds["first"], bounds["last"], key_hash=token.key_hash, user_id=user.pk):
             result = pgbench.run_pgbench(script, clients=concurrency, threads=2, duration=options["duration"],
                                          executable=executable)
-        except RuntimeError as exc:
-            raise CommandError(str(exc)) from exc
-        lines.append(result.line())
+            options.setdefault("_results", {})[("sql", script.name)] = result
+            options.setdefault("_scripts", []).append(script)
+            lines.append(result.line() + "  负载 " + load())
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        revoke_token(token=token, actor="bench")
     lines.append("结束时：" + machine())
     return lines
+
+
+def bench_clerk(username: str):
+    """The clerk whose token the benchmarks use (refused if unknown or not an active clerk)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or enrollment_selectors.staff_region(user) is None:
+        raise CommandError(f"经办人员账号「{username}」不存在或已停用：请先运行 yibao demo，或用 --staff 指定")
+    return user
 
 
 def import_suite(options) -> list[str]:
@@ -230,7 +323,7 @@ def import_suite(options) -> list[str]:
     return lines
 
 
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite}
+SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite}
 
 
 class Command(BaseCommand):
@@ -239,7 +332,11 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides"])
+        parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides"])
+        parser.add_argument("--server", default="both", choices=["both", "gunicorn", "granian"],
+                            help="http：gunicorn（Django）、granian（热路径）或两者")
+        parser.add_argument("--client", default="auto", choices=["auto", "wrk", "python"],
+                            help="http：压测端，auto 有 wrk 用 wrk，否则 Python 线程")
         parser.add_argument("--count", type=int, default=300, help="lookups / guides：每项请求次数")
         parser.add_argument("--city", default="taiyuan", help="guides：城市")
         parser.add_argument("--concurrency", type=int, default=None,
@@ -247,8 +344,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="抽样随机种子")
         parser.add_argument("--duration", type=int, default=20, help="http / sql：每个接口压测秒数")
         parser.add_argument("--warmup", type=int, default=3, help="http：每个接口正式计时前的预热秒数")
-        parser.add_argument("--workers", type=int, default=4, help="http：gunicorn 进程数")
-        parser.add_argument("--threads", type=int, default=4, help="http：每个 gunicorn 进程的线程数（gthread）")
+        parser.add_argument("--workers", type=int, default=4, help="http：服务进程数（gunicorn / granian）")
+        parser.add_argument("--threads", type=int, default=4,
+                            help="http：每个服务进程的线程数（gunicorn gthread / granian blocking threads）；进程 × 线程 ≤ 20 个数据库连接")
         parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                             help="http：gunicorn 工作方式（sync 不支持 keep-alive）")
         parser.add_argument("--staff", default="ty-city-accept",

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--employee-share", type=float, default=EMPLOYEE_SHARE,
                             help="职工（310，有单位和按月缴费）所占比例，其余为城乡居民（390）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
+        parser.add_argument("--add", action="store_true",
+                            help="统筹区已有参保人员（如 manage.py demo 的演示城市）时追加，避开已有证件号码和信用代码")
 
     def handle(self, *args, **options):
         key = str(options["region"])
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"未知统筹区“{key}”（已有：{known}）")
         try:
             result = generate_city(region=region, persons=options["persons"], units=options["units"],
-                                   seed=options["seed"], employee_share=options["employee_share"])
+                                   seed=options["seed"], employee_share=options["employee_share"], add=options["add"])
         except GenerationError as exc:
             raise CommandError(str(exc)) from exc
         rate = result.rows / result.seconds if result.seconds else 0.0
