@@ -58,6 +58,13 @@ def stand_in_handler(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    # Counters kept in the cache (wrong names tried against an ID number) must not leak between tests.
+    from django.core.cache import cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.5 s per test user; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
