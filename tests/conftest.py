@@ -69,6 +69,13 @@ def forget_process_caches():
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    # Counters kept in the cache (wrong names tried against an ID number) must not leak between tests.
+    from django.core.cache import cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.5 s per test user; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -126,6 +126,24 @@ def test_every_page_carries_a_content_security_policy_without_inline_scripts(cli
     assert client.get("/api/docs")["Content-Security-Policy"] == policy
 
 
+@pytest.mark.django_db
+def test_the_policy_allows_no_inline_style(client):
+    policy = client.get("/guides/taiyuan/")["Content-Security-Policy"]
+    style_src = next(part for part in policy.split(";") if part.strip().startswith("style-src"))
+    assert style_src.strip() == "style-src 'self'"
+
+
+def test_no_template_has_an_inline_style():
+    offenders = []
+    for path in TEMPLATE_ROOTS[0].rglob("templates/**/*.html"):
+        text = path.read_text()
+        offenders += [f"{path}: {m}" for m in re.findall(r"\sstyle=\"[^\"]*\"", text)]
+        offenders += [f"{path}: <style>" for _ in re.findall(r"<style\b", text)]
+    assert offenders == []
+    # htmx would inject its indicator <style>: the base page turns that off (site.css has the rules).
+    assert '"includeIndicatorStyles": false' in (TEMPLATE_ROOTS[0] / "templates" / "base.html").read_text()
+
+
 def test_no_template_has_an_inline_script_or_event_handler():
     offenders = []
     for path in TEMPLATE_ROOTS[0].rglob("templates/**/*.html"):

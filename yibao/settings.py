@@ -94,7 +94,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (yibao.security.ContentSecurityPolicyMiddleware): scripts
 # only from our own static files, never inline.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

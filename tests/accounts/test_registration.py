@@ -307,3 +307,35 @@ def test_the_register_page_refuses_a_duplicate(client, wang):
     assert response.status_code == 400
     assert "已注册，请直接登录" in response.content.decode()
     assert snapshot() == before
+
+
+# --- guessing names against a number --------------------------------------------------------------
+
+def test_guessing_names_against_a_number_stops_after_five_wrong_ones(wang):
+    for guess in ("王一", "王二", "王三", "王四", "王五"):
+        with pytest.raises(AccountError, match="字段 姓名：与.*的参保登记姓名不符"):
+            send(name=guess)
+    # From now on even the right name is refused: the sixth guess cannot learn that it hit.
+    with pytest.raises(AccountError) as exc:
+        send(name="王建国")
+    assert exc.value.field == "name"
+    assert "姓名核对错误已达 5 次，请 1 小时后再试，或携带本人身份证到任一经办窗口办理实名激活" in exc.value.message
+    assert not SmsMessage.objects.exists() and not OneTimeCode.objects.exists()
+
+
+def test_the_register_page_says_why_after_too_many_wrong_names(client, wang):
+    for guess in ("王一", "王二", "王三", "王四", "王五", "王建国"):
+        response = client.post(reverse("accounts:register"), form(name=guess, action="send_code"))
+    assert "姓名核对错误已达 5 次" in response.content.decode()
+    assert not SmsMessage.objects.exists()
+
+
+def test_a_clerk_who_checked_the_id_card_still_activates_a_number_blocked_by_guessing(wang):
+    from tests.factories import StaffFactory
+    from yibao.accounts.identity import IdentityClaim, issue_window_activation
+    for guess in ("王一", "王二", "王三", "王四", "王五"):
+        with pytest.raises(AccountError):
+            send(name=guess)
+    claim = IdentityClaim(kind="person", identifier=ID, name="王建国")
+    activation = issue_window_activation(claim=claim, staff=StaffFactory(roles=["accept"]), document_checked=True)
+    assert activation.code

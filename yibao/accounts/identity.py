@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -53,6 +54,10 @@ WINDOW_CODE_TTL = timedelta(hours=72)
 MAX_ATTEMPTS = 5
 SMS_MIN_INTERVAL = timedelta(seconds=60)
 SMS_PER_HOUR = 5
+# Wrong names tried against one ID number (USCC) before online requests for it stop for
+# an hour: otherwise the name check is an oracle that confirms a guessed name.
+NAME_MISSES_PER_HOUR = 5
+NAME_MISS_WINDOW = timedelta(hours=1)
 SMS_DIGITS = 6
 WINDOW_DIGITS = 8
 
@@ -131,12 +136,35 @@ def record_of(claim: IdentityClaim, *, lock: bool = False) -> Person | Unit | No
     return rows.filter(**{field: claim.identifier}).first()
 
 
-def check_record(claim: IdentityClaim, record: Person | Unit | None) -> None:
-    """A record that exists must carry the claimed name and be usable."""
+def _name_misses_key(claim: IdentityClaim) -> str:
+    return f"yibao:identity:name-misses:{claim.kind}:{claim.identifier}"
+
+
+def check_record(claim: IdentityClaim, record: Person | Unit | None, *, count_misses: bool = True) -> None:
+    """A record that exists must carry the claimed name and be usable.
+
+    Online (``count_misses``), each wrong name counts against the ID number; after
+    NAME_MISSES_PER_HOUR of them every request for it is refused for an hour, even
+    with the right name, so guessing learns nothing. The count lives in the cache,
+    not the database, because the refusal rolls back the transaction it is raised in.
+    A clerk who checked the ID card in person (window activation) is not counted.
+    """
     if record is None:
         return
+    label = "姓名" if claim.kind == LoginKind.PERSON else "单位名称"
+    key = _name_misses_key(claim)
+    if count_misses and (cache.get(key) or 0) >= NAME_MISSES_PER_HOUR:
+        raise IdentityError(f"{_shown(claim)} 的{label}核对错误已达 {NAME_MISSES_PER_HOUR} 次，请 1 小时后再试，"
+                            "或携带" + ("本人身份证" if claim.kind == LoginKind.PERSON else
+                                       "统一社会信用代码证书（营业执照）") + "到任一经办窗口办理实名激活",
+                            field="name")
     if record.name != claim.name:
-        label = "姓名" if claim.kind == LoginKind.PERSON else "单位名称"
+        if count_misses:
+            cache.add(key, 0, timeout=int(NAME_MISS_WINDOW.total_seconds()))
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=int(NAME_MISS_WINDOW.total_seconds()))
         raise IdentityError(f"字段 {label}：与{_shown(claim)}的参保登记{label}不符", field="name")
     if isinstance(record, Person):
         if record.death_date is not None:
@@ -364,7 +392,7 @@ def issue_window_activation(*, claim: IdentityClaim, staff: StaffMember, documen
     if phone and not is_mobile(phone):
         raise IdentityError("字段 手机号码：应为 11 位手机号码（可不填）", field="phone")
     record = record_of(claim, lock=True)
-    check_record(claim, record)
+    check_record(claim, record, count_misses=False)
     if already_registered(claim):
         raise IdentityError(f"{_shown(claim)} 已注册网上账号，无需激活", field=_field(claim.kind))
     OneTimeCode.objects.filter(purpose=CodePurpose.REGISTER, method=CodeMethod.WINDOW, subject=claim.identifier,

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -49,6 +50,7 @@ from yibao.evaluations.services import (
 )
 from yibao.ledger.selectors import LedgerRow, ledger_rows
 from yibao.validation import IsoDate, PlainInt
+from yibao.workdays.calendar import provisional_note
 
 APPLICANT_ONLY = "仅限参保个人或单位账号"
 NOT_FOUND_PUBLIC = "未找到该办件，请核对办件编号和手机号"
@@ -173,6 +175,7 @@ class CaseSummaryOut(Schema):
     submitted_at: datetime
     accepted_at: datetime | None
     due_date: date | None
+    due_date_provisional: str = Field("", description="办结期限跨越节假日未录入的年度时为暂定说明，如“（暂定：2027 年节假日未录入）”；否则为空")
     completed_at: datetime | None
     home_agency: str = Field(description="所属经办机构（审核、拨付）")
     accepting_agency: str | None = Field(description="受理机构")
@@ -288,6 +291,7 @@ class TodoOut(Schema):
     next_action_label: str
     flag: str
     due_date: date | None
+    due_date_provisional: str = Field("", description="办结期限跨越节假日未录入的年度时为暂定说明，如“（暂定：2027 年节假日未录入）”；否则为空")
     submitted_at: datetime
     is_cross_agency: bool
 
@@ -388,6 +392,7 @@ class ProgressOut(Schema):
     status_label: str
     submitted_on: date
     due_date: date | None
+    due_date_provisional: str = Field("", description="办结期限跨越节假日未录入的年度时为暂定说明，如“（暂定：2027 年节假日未录入）”；否则为空")
     steps: list[ProgressStepOut]
 
 
@@ -479,6 +484,11 @@ def _uploads(files: list[FileIn], field: str = "files") -> dict[int, list[Upload
 
 # --- presenting -------------------------------------------------------------------------------
 
+def _provisional(due: date | None, start: datetime | None = None) -> str:
+    """The 暂定 note the pages show beside a due date (yibao.workdays.calendar.provisional_note)."""
+    return provisional_note(timezone.localdate(start) if start else None, due)
+
+
 def _summary(case: Case) -> dict:
     return {
         "number": case.number, "version": case.version, "city": case.region.slug, "item_key": case.item.key,
@@ -486,6 +496,7 @@ def _summary(case: Case) -> dict:
         "channel": case.channel, "channel_label": case.get_channel_display(),
         "applicant_name": case.applicant_name, "submitted_at": case.submitted_at,
         "accepted_at": case.accepted_at, "due_date": case.due_date, "completed_at": case.completed_at,
+        "due_date_provisional": _provisional(case.due_date, case.accepted_at),
         "home_agency": case.home_agency.name,
         "accepting_agency": case.accepting_agency.name if case.accepting_agency else None,
         "is_overdue": case.is_overdue, "outcome": case.outcome,
@@ -599,7 +610,7 @@ def progress(request, params: Query[ProgressQuery]):
     found = selectors.public_progress(params.number, params.phone)
     if found is None:
         raise HttpError(404, NOT_FOUND_PUBLIC)
-    return found
+    return {**found, "due_date_provisional": _provisional(found["due_date"])}
 
 
 # --- applicants ------------------------------------------------------------------------------
@@ -683,6 +694,7 @@ def todo(request, params: Query[TodoQuery]):
         "status": r.case.status, "status_label": r.case.get_status_display(),
         "next_action": r.action, "next_action_label": r.action_label, "flag": r.flag,
         "due_date": r.case.due_date, "submitted_at": r.case.submitted_at,
+        "due_date_provisional": _provisional(r.case.due_date, r.case.accepted_at),
         "is_cross_agency": r.case.is_cross_agency or r.case.home_agency_id != staff.agency_id,
     } for r in rows]
 
