@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "yibao.payments",
     "yibao.offsite",
     "yibao.evaluations",
+    "yibao.rules",
+    "yibao.reimbursement",
     "yibao.ledger",
     "yibao.hall",
     "yibao.console",
