@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "yibao.evaluations",
     "yibao.rules",
     "yibao.reimbursement",
+    "yibao.maternity",
+    "yibao.medical_aid",
     "yibao.ledger",
     "yibao.hall",
     "yibao.console",
