@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "yibao.reimbursement",
     "yibao.maternity",
     "yibao.medical_aid",
+    "yibao.qualifications",
     "yibao.ledger",
     "yibao.hall",
     "yibao.console",

@@ -1,0 +1,95 @@
+"""Each category-五 item taken to 办结 grants the person a qualification the selector sees."""
+
+import datetime
+
+import pytest
+
+from tests.qualifications.conftest import HOSPITAL, HOSPITAL_USCC, TODAY, complete, current_item, enter_at_window, submit
+from yibao.qualifications.models import Qualification, QualificationKind, QualificationStatus
+from yibao.qualifications.selectors import holds_qualification, qualification_on
+
+pytestmark = pytest.mark.django_db
+
+HYPERTENSION = {"disease_code": "M03900", "institution_code": HOSPITAL[0], "institution_name": HOSPITAL[1],
+                "criteria_met": ["有高血压病史且在二级及以上医疗机构确诊"]}
+
+
+def test_a_taiyuan_retiree_is_granted_chronic_hypertension_after_expert_review(make_insured, clerks):
+    person = make_insured("taiyuan")
+    case = complete(submit(current_item("taiyuan", "chronic-disease-benefit"), person, HYPERTENSION),
+                    clerks["taiyuan"])
+    assert case.outcome == "approved"
+    qualification = Qualification.objects.get(person=person)
+    assert qualification.kind == QualificationKind.CHRONIC
+    assert qualification.status == QualificationStatus.ACTIVE
+    assert qualification.case_number == case.number
+    assert qualification.valid_from == TODAY
+    assert qualification.valid_to == datetime.date(2028, 3, 1)  # 24 months, a demo parameter
+    assert qualification.criteria_met == HYPERTENSION["criteria_met"]
+    assert [e.action for e in qualification.events.all()] == ["认定"]
+    assert holds_qualification(person, "M03900", TODAY)
+    assert holds_qualification(person=person, disease_code="M03900", on=TODAY, institution_code=HOSPITAL[0])
+    assert not holds_qualification(person, "M03900", TODAY, institution_code="H14010500099")
+    assert not holds_qualification(person, "M01600", TODAY)
+    assert not holds_qualification(person, "M03900", TODAY - datetime.timedelta(days=1))
+    assert qualification_on(person.id_number, "m03900", datetime.date(2028, 3, 1)) == qualification
+    assert not holds_qualification(person, "M03900", datetime.date(2028, 3, 2))
+
+
+def test_changzhi_grants_chronic_at_completion_after_one_review(make_insured, clerks):
+    person = make_insured("changzhi")
+    case = submit(current_item("changzhi", "chronic-disease"), person, {"disease_code": "M01600"})
+    assert not Qualification.objects.exists()
+    complete(case, clerks["changzhi"])
+    assert holds_qualification(person, "M01600", TODAY)
+
+
+def test_a_resident_is_granted_two_diseases_at_a_window(make_insured, clerks):
+    person = make_insured("taiyuan", insurance_type="390", category="resident")
+    case = enter_at_window(current_item("taiyuan", "two-diseases"), {"disease_code": "M01600"},
+                           clerks["taiyuan"][0], person=person)
+    complete(case, clerks["taiyuan"])
+    assert Qualification.objects.get(person=person).kind == QualificationKind.TWO_DISEASES
+
+
+def test_a_hospital_applies_for_its_young_patient_and_the_case_belongs_to_the_patients_agency(
+        make_insured, clerks, agencies):
+    child = make_insured("taiyuan", insurance_type="390", category="student", birth_date=datetime.date(2015, 6, 1))
+    form = {"person_id_number": child.id_number, "person_name": child.name, "disease_code": "MX0005",
+            "criteria_met": ["骨髓细胞学检查确诊"], "institution_code": HOSPITAL[0]}
+    item = current_item("taiyuan", "minor-major-diseases")
+    case = enter_at_window(item, form, clerks["taiyuan"][0], hospital=(HOSPITAL[1], HOSPITAL_USCC))
+    assert case.home_agency == agencies["taiyuan"]
+    complete(case, clerks["taiyuan"])
+    qualification = Qualification.objects.get(person=child)
+    assert (qualification.institution_code, qualification.institution_name) == HOSPITAL
+    assert qualification.disease_name == "儿童急性淋巴细胞白血病"
+
+
+@pytest.mark.parametrize("city", ["taiyuan", "changzhi"])
+def test_a_special_drug_qualification_names_the_institution_and_doctor_from_the_directory(
+        city, make_insured, clerks, directory):
+    person = make_insured(city)
+    complete(submit(current_item(city, "special-drug"), person,
+                    {"drug_name": "奥希替尼片", "institution_code": HOSPITAL[0], "doctor_name": "张医生"}),
+             clerks[city])
+    qualification = Qualification.objects.get(person=person)
+    assert qualification.kind == QualificationKind.SPECIAL_DRUG
+    assert qualification.drug == directory[city]
+    assert (qualification.doctor_name, qualification.doctor_department) == ("张医生", "肿瘤内科")
+    assert holds_qualification(person, "M00503", TODAY, institution_code=HOSPITAL[0])
+
+
+def test_the_jincheng_query_is_answered_from_the_directory(make_insured, clerks, regions):
+    from yibao.qualifications.services import save_directory_entry
+
+    save_directory_entry(region=regions["jincheng"], actor="staff", drug_name="奥希替尼片", generic_name="",
+                         disease_code="M00503", disease_name="恶性肿瘤", institution_code="H14050000001",
+                         institution_name="晋城市人民医院", doctor_name="李医生", doctor_department="肿瘤科")
+    person = make_insured("jincheng")
+    item = current_item("jincheng", "special-drug-institution-query")
+    case = complete(submit(item, person, {"drug_name": "奥希替尼"}), clerks["jincheng"])
+    from yibao.cases.handlers import handler_for
+    handler = handler_for(item)
+    described = dict(handler.describe(case=case, fields=handler.parse_fields(case.form_data)))
+    assert described["奥希替尼片"] == "晋城市人民医院（H14050000001）：李医生（肿瘤科）"
