@@ -293,7 +293,7 @@ def refund_reference(recipient: AidRecipient) -> str:
 def refund_subsidy(*, recipient: AidRecipient, payee: PayeeDetails, actor: str, case=None) -> AidRecipient:
     """Refund one recipient who had already paid in full (from the run or from their own case): once."""
     with transaction.atomic():
-        row = AidRecipient.objects.select_for_update().select_related("programme__region", "agency").get(
+        row = AidRecipient.objects.select_for_update(of=("self",)).select_related("programme__region", "agency").get(
             pk=recipient.pk)
         if row.payment_id is not None:
             return row
