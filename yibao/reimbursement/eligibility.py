@@ -13,9 +13,20 @@ from django.apps import apps
 
 from yibao.cases.handlers import HandlerRefusal
 from yibao.cases.lifecycle import TERMINAL
-from yibao.enrollment.models import Contribution, InsurancePeriod, InsuranceStatus, InsuranceType, Person
+from yibao.enrollment.models import (
+    Contribution,
+    InsurancePeriod,
+    InsuranceStatus,
+    InsuranceType,
+    Person,
+)
 from yibao.enrollment.selectors import person_by_id_number
-from yibao.reimbursement.fields import INPATIENT_TYPES, OUTPATIENT_TYPES, ClaimFields, med_type_parent
+from yibao.reimbursement.fields import (
+    INPATIENT_TYPES,
+    OUTPATIENT_TYPES,
+    ClaimFields,
+    med_type_parent,
+)
 from yibao.reimbursement.item_rules import ItemRule
 from yibao.reimbursement.models import AccidentDetermination, AccidentOutcome, Claim, ReimbursedBill
 
