@@ -16,6 +16,7 @@ urlpatterns = [
     path("guides/", include("yibao.catalog.urls")),
     path("hall/", include("yibao.hall.urls")),
     path("console/payments/", include("yibao.payments.urls")),
+    path("", include("yibao.rules.urls")),  # /console/rules/ and the public /rules/trial/
     path("console/", include("yibao.console.urls")),
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),

@@ -21,6 +21,7 @@ from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
 from yibao.offsite.api import router as offsite_router
+from yibao.rules.api import router as rules_router
 from yibao.qualifications.api import router as qualifications_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt
@@ -88,6 +89,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", transfers_router)
 api.add_router("/", offsite_router)
+api.add_router("/", rules_router)
 api.add_router("/", qualifications_router)
 
 

@@ -35,7 +35,15 @@ from yibao.rules.models import ParameterValue, UsageEntry, YearUsage
 from yibao.rules.parameters import RulesFileError, check_scalar
 from yibao.rules.selectors import series_key_text, series_of, usage_snapshot
 
-RULES_ADMIN_PERMISSION = "rules.add_parametervalue"
+
+
+def may_change_rules(staff, region: str) -> bool:
+    """Parameters are the 统筹区's: only an administrator (管理员) of its city-level agency adds values."""
+    from yibao.agencies.models import AgencyLevel, Role
+    from yibao.agencies.selectors import staff_can
+
+    return (staff is not None and staff.is_active and staff.agency.region.slug == region
+            and staff.agency.level == AgencyLevel.CITY and staff_can(staff, Role.ADMINISTER))
 
 
 def lock_usage(*, person, year: int, insurance_type: str) -> YearUsage:
@@ -132,7 +140,7 @@ def _parse_brackets(text: str) -> list[list[str]]:
 
 
 @transaction.atomic
-def add_parameter_value(*, user, region: str, parameter: str, series_index: int, effective: date,
+def add_parameter_value(*, staff, region: str, parameter: str, series_index: int, effective: date,
                         value: str, reference_number: str, reference_title: str,
                         reference_article: str = "", reference_issued: date | None = None,
                         note: str = "") -> ParameterValue:
@@ -143,8 +151,8 @@ def add_parameter_value(*, user, region: str, parameter: str, series_index: int,
     which never was policy and may be replaced from the date the official one took effect. A
     console value is never a demo value: 文号 and 标题 are required.
     """
-    if not user.has_perm(RULES_ADMIN_PERMISSION):
-        raise NotRulesAdministrator("只有政策参数管理员可以添加参数取值")
+    if not may_change_rules(staff, region):
+        raise NotRulesAdministrator("只有本统筹区市级经办机构的管理员可以添加政策参数取值")
     series = series_of(region, parameter, series_index)
     if series is None:
         raise ParameterNotFound("没有这个参数或适用范围")
@@ -196,11 +204,11 @@ def add_parameter_value(*, user, region: str, parameter: str, series_index: int,
                 series_label=series.label(), effective=effective, value=amount, brackets=brackets,
                 reference_number=reference_number[:100], reference_title=reference_title[:200],
                 reference_article=reference_article.strip()[:100], reference_issued=reference_issued,
-                note=note.strip()[:200], created_by=user,
+                note=note.strip()[:200], created_by=staff.user,
             )
     except IntegrityError as exc:
         raise InvalidParameterValue("该项在这一施行日期已有取值", field="effective") from exc
-    record_audit(actor=user.get_username(), action="rules.add_parameter_value", object_type="rules.ParameterValue",
+    record_audit(actor=staff.user.get_username(), action="rules.add_parameter_value", object_type="rules.ParameterValue",
                  object_id=row.pk, channel="console",
                  after={"region": region, "parameter": parameter, "series": series.label(),
                         "effective": str(effective), "value": text, "reference": reference_number})
