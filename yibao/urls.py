@@ -24,6 +24,7 @@ urlpatterns = [
     path("enrollment/", include("yibao.enrollment.urls")),
     path("transfers/", include("yibao.transfers.urls")),
     path("offsite/", include("yibao.offsite.urls")),
+    path("medical-aid/", include("yibao.medical_aid.urls")),
     path("qualifications/", include("yibao.qualifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

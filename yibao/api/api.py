@@ -20,6 +20,7 @@ from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
+from yibao.medical_aid.api import router as medical_aid_router
 from yibao.offsite.api import router as offsite_router
 from yibao.rules.api import router as rules_router
 from yibao.qualifications.api import router as qualifications_router
@@ -89,6 +90,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", transfers_router)
 api.add_router("/", offsite_router)
+api.add_router("/", medical_aid_router)
 api.add_router("/", rules_router)
 api.add_router("/", qualifications_router)
 

@@ -230,7 +230,18 @@ def import_suite(options) -> list[str]:
     return lines
 
 
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite}
+def aid_suite(options) -> list[str]:
+    """The 参保资助 programme: list import, approval and payment (yibao.medical_aid.bench)."""
+    from yibao.medical_aid.bench import run_aid_benchmark
+
+    lines = [database(), "开始前：" + machine()]
+    result = run_aid_benchmark(rows=options["aid_rows"], paid_every=options["paid_every"])
+    lines.append("参保资助名单导入、审批、支付：" + "，".join(f"{key} = {value}" for key, value in result.items()))
+    lines.append("结束时：" + machine())
+    return lines
+
+
+SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "aid": aid_suite}
 
 
 class Command(BaseCommand):
@@ -239,7 +250,7 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides"])
+        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides", "aid"])
         parser.add_argument("--count", type=int, default=300, help="lookups / guides：每项请求次数")
         parser.add_argument("--city", default="taiyuan", help="guides：城市")
         parser.add_argument("--concurrency", type=int, default=None,
@@ -255,10 +266,13 @@ class Command(BaseCommand):
                             help="http：以哪个经办人员的令牌请求（其统筹区内随机抽取人员）")
         parser.add_argument("--sample", type=int, default=5000, help="http：随机抽取的证件号码个数")
         parser.add_argument("--rows", type=int, default=10000, help="import：报盘行数")
+        parser.add_argument("--aid-rows", type=int, default=50000, help="aid：救助对象名单行数")
+        parser.add_argument("--paid-every", type=int, default=10,
+                            help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
 
     def handle(self, *args, **options):
         count = options["count"]
-        for name in ("count", "duration", "workers", "threads", "sample", "rows"):
+        for name in ("count", "duration", "workers", "threads", "sample", "rows", "aid_rows", "paid_every"):
             if options[name] < 1:
                 raise CommandError(f"参数 --{name.replace('_', '-')} 应为正整数")
         if options["concurrency"] is not None and options["concurrency"] < 1:
