@@ -241,7 +241,15 @@ def aid_suite(options) -> list[str]:
     return lines
 
 
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "aid": aid_suite}
+def rules_suite(options) -> list[str]:
+    from yibao.rules.bench import run_rules_benchmark
+
+    result = run_rules_benchmark(claims=options["claims"], lines=options["lines"], seed=options["seed"])
+    return ["结算计算器（单进程，参数预读）：" + "，".join(f"{key} = {value}" for key, value in result.items()),
+            "机器：" + machine()]
+
+
+SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "aid": aid_suite, "rules": rules_suite}
 
 
 class Command(BaseCommand):
@@ -250,7 +258,7 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides", "aid"])
+        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides", "aid", "rules"])
         parser.add_argument("--count", type=int, default=300, help="lookups / guides：每项请求次数")
         parser.add_argument("--city", default="taiyuan", help="guides：城市")
         parser.add_argument("--concurrency", type=int, default=None,
@@ -269,10 +277,13 @@ class Command(BaseCommand):
         parser.add_argument("--aid-rows", type=int, default=50000, help="aid：救助对象名单行数")
         parser.add_argument("--paid-every", type=int, default=10,
                             help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
+        parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数")
+        parser.add_argument("--lines", type=int, default=30, help="rules：每笔明细行数")
 
     def handle(self, *args, **options):
         count = options["count"]
-        for name in ("count", "duration", "workers", "threads", "sample", "rows", "aid_rows", "paid_every"):
+        for name in ("count", "duration", "workers", "threads", "sample", "rows", "aid_rows", "paid_every", "claims",
+                     "lines"):
             if options[name] < 1:
                 raise CommandError(f"参数 --{name.replace('_', '-')} 应为正整数")
         if options["concurrency"] is not None and options["concurrency"] < 1:
