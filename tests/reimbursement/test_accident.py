@@ -6,7 +6,11 @@ from tests.reimbursement.conftest import claim_form, current_item, days_ago, han
 from yibao.cases.models import CaseStatus, Outcome
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.reimbursement.models import AccidentDetermination, AccidentOutcome, Claim
-from yibao.reimbursement.services import ReimbursementError, determine_accident, investigate_accident
+from yibao.reimbursement.services import (
+    ReimbursementError,
+    determine_accident,
+    investigate_accident,
+)
 
 pytestmark = pytest.mark.django_db
 
