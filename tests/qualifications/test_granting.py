@@ -4,7 +4,15 @@ import datetime
 
 import pytest
 
-from tests.qualifications.conftest import HOSPITAL, HOSPITAL_USCC, TODAY, complete, current_item, enter_at_window, submit
+from tests.qualifications.conftest import (
+    HOSPITAL,
+    HOSPITAL_USCC,
+    TODAY,
+    complete,
+    current_item,
+    enter_at_window,
+    submit,
+)
 from yibao.qualifications.models import Qualification, QualificationKind, QualificationStatus
 from yibao.qualifications.selectors import holds_qualification, qualification_on
 
@@ -93,3 +101,46 @@ def test_the_jincheng_query_is_answered_from_the_directory(make_insured, clerks,
     handler = handler_for(item)
     described = dict(handler.describe(case=case, fields=handler.parse_fields(case.form_data)))
     assert described["奥希替尼片"] == "晋城市人民医院（H14050000001）：李医生（肿瘤科）"
+
+
+def test_the_reviewers_record_of_criteria_met_is_kept_and_a_refusal_gives_its_reason(make_insured, clerks, client):
+    from yibao.cases import lifecycle
+    from yibao.cases.services import accept_case, advance_case
+    from yibao.qualifications.models import CriteriaReview
+
+    person = make_insured("taiyuan")
+    accept, review, second = clerks["taiyuan"]
+    case = accept_case(case=submit(current_item("taiyuan", "chronic-disease-benefit"), person, HYPERTENSION),
+                       staff=accept)
+    client.force_login(review.user)
+    url = f"/qualifications/staff/review/{case.number}/"
+    assert "有高血压病史且在二级及以上医疗机构确诊（申请人申报）" in client.get(url).content.decode()
+    bad = client.post(url, {"criteria": ["编造的标准"]})
+    assert bad.status_code == 422 and "「编造的标准」不是高血压的认定标准" in bad.content.decode()
+    met = ["有高血压病史且在二级及以上医疗机构确诊", "伴有心、脑、肾等靶器官损害之一"]
+    assert client.post(url, {"criteria": met, "opinion": "血压记录齐全"}).status_code == 302
+    client.force_login(accept.user)  # 复审 comes later; the acceptor may not review
+    assert client.post(url, {"criteria": met}).status_code == 403
+    case = advance_case(case=case, staff=review, action=lifecycle.next_step(case.steps, case.status).action,
+                        opinion="同意")
+    denied = advance_case(case=case, staff=second, action=lifecycle.next_step(case.steps, case.status).action,
+                                 opinion="专家组复审：不符合", approve=False)
+    assert denied.outcome == "denied" and denied.refusal_reason == "专家组复审：不符合"
+    assert not Qualification.objects.exists()
+    assert CriteriaReview.objects.get().criteria_met == met
+
+
+def test_a_granted_qualification_copies_the_reviewers_criteria(make_insured, clerks):
+    from yibao.cases import lifecycle
+    from yibao.cases.services import accept_case, advance_case
+    from yibao.qualifications.services import record_criteria_review
+
+    person = make_insured("changzhi")
+    accept, review, _second = clerks["changzhi"]
+    case = accept_case(case=submit(current_item("changzhi", "chronic-disease"), person, {"disease_code": "M01600"}),
+                       staff=accept)
+    record_criteria_review(case=case, staff=review, criteria_met=["需长期药物治疗"])
+    while case.status != "completed":
+        case = advance_case(case=case, staff=review, action=lifecycle.next_step(case.steps, case.status).action,
+                            opinion="同意")
+    assert Qualification.objects.get(person=person).criteria_met == ["需长期药物治疗"]

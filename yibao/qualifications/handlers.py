@@ -18,11 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
 from yibao.enrollment.handlers.base import enrollment_records
-from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, InsuranceType, Person, PersonCategory
+from yibao.enrollment.models import (
+    InsurancePeriod,
+    InsuranceStatus,
+    InsuranceType,
+    Person,
+    PersonCategory,
+)
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.errors import DomainError
 from yibao.qualifications.diseases import Disease, disease_file, find_disease
-from yibao.qualifications.models import QualificationKind, SpecialDrug
+from yibao.qualifications.models import CriteriaReview, QualificationKind, SpecialDrug
 from yibao.qualifications.selectors import active_qualification, drug_directory
 from yibao.qualifications.services import Grant, grant_qualification
 
@@ -182,9 +188,12 @@ class _QualificationHandler(ItemHandler[QualificationFields]):
         today = clock.today()
         person, period, disease = self._check(case, fields, today)
         code, name = self._institution(case, fields)
+        # The reviewer's record of the criteria met (表10) when there is one, else the application's.
+        reviewed = CriteriaReview.objects.filter(case_number=case.number).order_by("-at", "-id").first()
+        criteria = reviewed.criteria_met if reviewed is not None else list(fields.criteria_met)
         grant = Grant(kind=self.kind, disease_code=disease.code, disease_name=disease.name,
                       insurance_type=period.insurance_type, valid_from=today, institution_code=code,
-                      institution_name=name, criteria_met=list(fields.criteria_met))
+                      institution_name=name, criteria_met=criteria)
         try:
             grant_qualification(person=person, region=case.region, grant=grant, case_number=case.number, actor=actor)
         except DomainError as exc:
@@ -199,6 +208,9 @@ class _QualificationHandler(ItemHandler[QualificationFields]):
         rows.append(("申报病种", f"{disease.code} {disease.name}"))
         rows.append(("认定标准", "；".join(
             f"{'☑' if c in fields.criteria_met else '☐'} {c}" for c in disease.criteria)))
+        for review in CriteriaReview.objects.filter(case_number=case.number):
+            met = "；".join(review.criteria_met) or "无符合项"
+            rows.append((f"{review.step}（{review.reviewer}）认定标准", f"{met}{'。' + review.opinion if review.opinion else ''}"))
         rows.append(("说明", f"病种认定标准与有效期为{disease_file().demo_label}"))
         return rows
 

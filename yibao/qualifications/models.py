@@ -149,3 +149,20 @@ class QualificationEvent(models.Model):
         verbose_name = "待遇资格记录"
         verbose_name_plural = "待遇资格记录"
         ordering = ["at", "id"]
+
+
+class CriteriaReview(models.Model):
+    """Which of the disease's entry criteria a reviewer found met (as ticked on 表10), at 审核 or 复审."""
+
+    case_number = models.CharField("办件编号", max_length=24, db_index=True)
+    step = models.CharField("环节", max_length=10)
+    reviewer = models.CharField("审核人", max_length=150)
+    disease_code = models.CharField("病种编码", max_length=10)
+    criteria_met = models.JSONField("符合的认定标准", default=list)
+    opinion = models.CharField("审核意见", max_length=300, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "认定标准审核记录"
+        verbose_name_plural = "认定标准审核记录"
+        ordering = ["at", "id"]

@@ -19,6 +19,7 @@ from yibao.enrollment.models import Person
 from yibao.errors import Conflict, Invalid, NotFound
 from yibao.qualifications.diseases import disease_file
 from yibao.qualifications.models import (
+    CriteriaReview,
     DrugInstitution,
     Qualification,
     QualificationEvent,
@@ -322,3 +323,45 @@ def load_directory_file(*, region: Region, content: bytes, actor: str) -> int:
         record_audit(actor=actor, action="special_drug.load_file", object_type="special_drug_directory",
                      object_id=region.slug, after={"rows": len(rows)})
     return len(rows)
+
+
+# --- review of the entry criteria ------------------------------------------------------------
+
+REVIEW_STEPS = {"审核": "review", "复审": "second_review", "认定": "review"}
+
+
+def record_criteria_review(*, case, staff, criteria_met: list[str], opinion: str = "") -> CriteriaReview:
+    """The reviewer of a qualification case records which entry criteria are met (表10), at the
+    case's current review step (审核, 复审 or 认定), before deciding it with the case engine
+    (认定 with validity, or 不予认定 with a reason). The grant copies the last record."""
+    from yibao.agencies.selectors import staff_can
+    from yibao.cases import lifecycle
+    from yibao.cases.handlers import handler_for
+    from yibao.cases.models import Case
+    from yibao.cases.routing import may_handle
+    from yibao.errors import Forbidden
+    from yibao.qualifications.diseases import find_disease
+    from yibao.qualifications.handlers import _QualificationHandler
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("item", "region").get(pk=case.pk)
+        handler = handler_for(case.item)
+        if not isinstance(handler, _QualificationHandler):
+            raise Invalid("该办件不是病种待遇核定，无需记录认定标准")
+        step = lifecycle.next_step(case.steps, case.status)
+        if step is None or step.name not in REVIEW_STEPS or case.status in lifecycle.TERMINAL:
+            raise Conflict(f"办件当前状态为「{case.get_status_display()}」，不在审核环节，不能记录认定标准")
+        if not staff_can(staff, REVIEW_STEPS[step.name]) or not may_handle(staff=staff, case=case):
+            raise Forbidden(f"{staff.name} 不能办理该办件的「{step.name}」")
+        fields = handler.parse_fields(case.form_data)
+        disease = find_disease(handler.kind, fields.disease_code, case.region.slug)
+        criteria = [c.strip() for c in criteria_met if c.strip()]
+        unknown = [c for c in criteria if c not in disease.criteria]
+        if unknown:
+            raise Invalid(f"字段 符合的认定标准：「{unknown[0][:40]}」不是{disease.name}的认定标准", field="criteria_met")
+        review = CriteriaReview.objects.create(case_number=case.number, step=step.name,
+                                               reviewer=staff.user.username, disease_code=disease.code,
+                                               criteria_met=criteria, opinion=(opinion or "").strip()[:300])
+        record_audit(actor=staff.user.username, action="qualification.review_criteria", object_type="case",
+                     object_id=case.number, after={"step": step.name, "criteria_met": criteria})
+    return review

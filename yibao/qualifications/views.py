@@ -11,10 +11,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from yibao.accounts.selectors import person_of
 from yibao.agencies.models import Region
@@ -25,7 +25,12 @@ from yibao.ids import mask_resident_id
 from yibao.qualifications.diseases import disease_file
 from yibao.qualifications.models import QualificationStatus
 from yibao.qualifications.selectors import drug_directory, find_qualifications, qualifications_of
-from yibao.qualifications.services import CSV_HEADER, MAX_FILE_BYTES, load_directory_file, save_directory_entry
+from yibao.qualifications.services import (
+    CSV_HEADER,
+    MAX_FILE_BYTES,
+    load_directory_file,
+    save_directory_entry,
+)
 
 QUERY_MAX = 50
 
@@ -129,3 +134,42 @@ def directory_template(request):
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="special-drugs.csv"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@_login_as("staff")
+def review_criteria(request, number: str):
+    """The reviewer ticks the disease's entry criteria met (表10), then decides the case on the console."""
+    from yibao.cases.handlers import HandlerRefusal, handler_for
+    from yibao.cases.selectors import case_for_staff
+    from yibao.qualifications.diseases import find_disease
+    from yibao.qualifications.handlers import _QualificationHandler
+    from yibao.qualifications.models import CriteriaReview
+    from yibao.qualifications.services import record_criteria_review
+
+    case = case_for_staff(request.staff, number[:24])
+    if case is None:
+        raise Http404("未找到该办件")
+    handler = handler_for(case.item)
+    if not isinstance(handler, _QualificationHandler):
+        raise Http404("该办件不是病种待遇核定")
+    try:
+        fields = handler.parse_fields(case.form_data)
+        disease = find_disease(handler.kind, fields.disease_code, case.region.slug)
+    except (HandlerRefusal, DomainError) as exc:
+        raise Http404(str(exc)) from exc
+    status = 200
+    if request.method == "POST":
+        try:
+            record_criteria_review(case=case, staff=request.staff, criteria_met=request.POST.getlist("criteria"),
+                                   opinion=request.POST.get("opinion", ""))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            status = exc.status
+        else:
+            messages.success(request, "已记录认定标准审核结果，请在工作台作出认定或不予认定的决定")
+            return redirect("qualifications:review_criteria", number=case.number)
+    return render(request, "qualifications/review_criteria.html", {
+        "case": case, "disease": disease, "claimed": fields.criteria_met,
+        "reviews": CriteriaReview.objects.filter(case_number=case.number),
+        "demo_label": disease_file().demo_label}, status=status)
