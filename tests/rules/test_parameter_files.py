@@ -8,7 +8,13 @@ from decimal import Decimal as D
 import pytest
 
 from yibao.rules import checks
-from yibao.rules.parameters import ParameterMissing, RulesFileError, file_rulebook, parse_file, regions
+from yibao.rules.parameters import (
+    ParameterMissing,
+    RulesFileError,
+    file_rulebook,
+    parse_file,
+    regions,
+)
 
 
 def write(tmp_path, body, name="testcity"):

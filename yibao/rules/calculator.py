@@ -360,20 +360,22 @@ def _lowering(ex: _Explainer, episode: Episode, base_ratio: Decimal) -> Decimal:
         else:
             name, why = "offsite_unfiled_points", "异地就医未备案、非急诊非转诊"
         v = ex.get(name, insurance_type=episode.insurance_type)
-        candidates.append((v.value / 100, name, why, v, f"{v.value} 个百分点"))  # type: ignore[operator]
+        points: Decimal = v.value / 100  # type: ignore[operator,assignment]
+        candidates.append((points, name, why, v, f"{v.value} 个百分点"))
     if episode.inpatient and not episode.referral and not episode.emergency:
+        deduction: Value | None
         try:
-            v = ex.rules.lookup("referral_deduction", episode.care_date, hospital_level=episode.hospital_level)
+            deduction = ex.rules.lookup("referral_deduction", episode.care_date, hospital_level=episode.hospital_level)
         except ParameterMissing:
-            v = None  # only regions whose rules say so (Jincheng) have this parameter
-        if v is not None:
+            deduction = None  # only regions whose rules say so (Jincheng) have this parameter
+        if deduction is not None:
             # "报销比例扣减15%或20%": read as percentage points of the ratio.
-            candidates.append((v.value, "referral_deduction", "住院未办理《转诊转院审批表》", v,  # type: ignore[arg-type]
-                               _pct(v.value)))  # type: ignore[arg-type]
+            rate: Decimal = deduction.value  # type: ignore[assignment]
+            candidates.append((rate, "referral_deduction", "住院未办理《转诊转院审批表》", deduction, _pct(rate)))
     if not candidates:
         return Decimal(0)
-    points, name, why, value, shown = max(candidates, key=lambda c: c[0])
-    points = min(points, base_ratio)
+    chosen, name, why, value, shown = max(candidates, key=lambda c: c[0])
+    points = min(chosen, base_ratio)
     ex.step("统筹支付比例降低", ZERO, name, value, shown,
             detail=f"{why}：比例由 {_pct(base_ratio)} 降为 {_pct(base_ratio - points)}")
     return points

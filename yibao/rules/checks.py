@@ -9,7 +9,14 @@ from datetime import date
 from django.conf import settings
 from django.core import checks
 
-from yibao.rules.parameters import DIMENSIONS, ParameterMissing, RuleBook, RulesFileError, file_rulebook, regions
+from yibao.rules.parameters import (
+    DIMENSIONS,
+    ParameterMissing,
+    RuleBook,
+    RulesFileError,
+    file_rulebook,
+    regions,
+)
 
 # What the calculator reads, with the dimensions it passes (yibao/rules/calculator.py).
 # Optional parameters (a region without them simply has no such rule) are not listed here.

@@ -18,7 +18,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -212,14 +212,14 @@ class RuleBook:
             params[name] = Parameter(p.name, p.label, p.kind, list(p.index), p.description, p.maximum,
                                      [Series(dict(s.key), list(s.values)) for s in p.series])
         for name, key, value in rows:
-            p = params.get(name)
-            if p is None:
+            target = params.get(name)
+            if target is None:
                 continue
             wanted = {d: frozenset(v) for d, v in key.items()}
-            series = next((s for s in p.series if s.key == wanted), None)
+            series = next((s for s in target.series if s.key == wanted), None)
             if series is None:
                 series = Series(wanted, [])
-                p.series.append(series)
+                target.series.append(series)
             series.values = sorted([v for v in series.values if v.effective != value.effective] + [value],
                                    key=lambda v: v.effective)
         return RuleBook(self.region, params, self.source)
@@ -340,7 +340,7 @@ def regions() -> list[str]:
     return sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def file_rulebook(region: str) -> RuleBook:
     """The file values of ``region`` (cached per process; files change only with a deploy)."""
     path = DATA_DIR / f"{region}.yaml"

@@ -36,7 +36,6 @@ from yibao.rules.parameters import RulesFileError, check_scalar
 from yibao.rules.selectors import series_key_text, series_of, usage_snapshot
 
 
-
 def may_change_rules(staff, region: str) -> bool:
     """Parameters are the 统筹区's: only an administrator (管理员) of its city-level agency adds values."""
     from yibao.agencies.models import AgencyLevel, Role
