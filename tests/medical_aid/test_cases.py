@@ -143,3 +143,16 @@ def test_the_refund_is_refused_to_someone_not_on_the_list_or_who_had_not_paid_in
         file(listed, "aid-contribution-subsidy", {"year": 2026, **BANK})
     with pytest.raises(InvalidApplication, match="周某 不在 2026 年度医疗救助参保资助名单中"):
         file(outsider, "aid-contribution-subsidy", {"year": 2026, **BANK})
+
+
+def test_the_aid_application_form_11_is_prefilled_from_the_records(regions, resident):
+    from yibao.documents.prefill import prefill_values, render_case_form
+
+    person = resident(name="王救助", address="太原市小店区示例路1号")
+    identify(regions, row(person, "特困人员/孤儿"))
+    case = file(person, "aid-reimbursement", CLAIM)
+    values = prefill_values(case, "表11")
+    assert (values["name"], values["id_number"], values["home_address"]) == (
+        "王救助", person.id_number, "太原市小店区示例路1号")
+    assert "特困人员" in str(values["aid_category"])
+    assert render_case_form(case, "表11").startswith(b"%PDF")
