@@ -119,3 +119,29 @@ def test_two_claims_at_the_same_moment_never_together_exceed_the_annual_limit(pe
     assert all(not isinstance(o, Exception) for o in outcomes), outcomes
     assert sorted(o.pooled_fund for o in outcomes) == [D("0.00"), D("0.00"), D("1000.00")]
     assert YearUsage.objects.get(pk=row.pk).fund_paid == D("150000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_adding_a_value_for_the_same_date_at_once_make_one(db):
+    from tests.factories import RegionFactory, StaffFactory
+    from yibao import clock
+    from yibao.agencies.models import AgencyLevel
+    from yibao.rules.errors import InvalidParameterValue
+    from yibao.rules.models import ParameterValue
+    from yibao.rules.services import add_parameter_value
+
+    agency = AgencyFactory(region=RegionFactory(slug="changzhi"), level=AgencyLevel.CITY)
+    admins = [StaffFactory(agency=agency, roles=["administer"]) for _ in range(2)]
+
+    def add(staff, value):
+        def action():
+            with clock.override(date(2026, 3, 2)):
+                return add_parameter_value(staff=staff, region="changzhi", parameter="serious_illness_limit",
+                                           series_index=0, effective=date(2026, 4, 1), value=value,
+                                           reference_number="长医保发〔2026〕2号", reference_title="通知").pk
+        return action
+
+    outcomes = race([add(admins[0], "450000"), add(admins[1], "460000")])
+    assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, InvalidParameterValue) for o in outcomes) == 1, outcomes
+    assert ParameterValue.objects.count() == 1
