@@ -144,3 +144,19 @@ def test_a_granted_qualification_copies_the_reviewers_criteria(make_insured, cle
         case = advance_case(case=case, staff=review, action=lifecycle.next_step(case.steps, case.status).action,
                             opinion="同意")
     assert Qualification.objects.get(person=person).criteria_met == ["需长期药物治疗"]
+
+
+def test_form_10_is_prefilled_for_the_patient_a_hospital_applies_for(make_insured, clerks):
+    from tests.qualifications.conftest import HOSPITAL_USCC, enter_at_window
+    from yibao.documents.prefill import forms_for_case, prefill_values
+
+    person = make_insured("changzhi")
+    form = {"person_id_number": person.id_number, "person_name": person.name, "disease_code": "M01600",
+            "institution_code": HOSPITAL[0], "institution_name": HOSPITAL[1], "criteria_met": ["需长期药物治疗"]}
+    case = enter_at_window(current_item("changzhi", "chronic-disease"), form, clerks["changzhi"][0],
+                           hospital=(HOSPITAL[1], HOSPITAL_USCC))
+    assert "表10" in forms_for_case(case)
+    values = prefill_values(case, "表10")
+    assert values["name"] == person.name and values["id_number"] == person.id_number
+    assert values["designated_hospital"] == HOSPITAL[1] and values["disease_code"] == "M01600"
+    assert values["disease_condition"] == "需长期药物治疗"
