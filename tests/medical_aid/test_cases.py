@@ -156,3 +156,42 @@ def test_the_aid_application_form_11_is_prefilled_from_the_records(regions, resi
         "王救助", person.id_number, "太原市小店区示例路1号")
     assert "特困人员" in str(values["aid_category"])
     assert render_case_form(case, "表11").startswith(b"%PDF")
+
+
+def _paid_basic_claim(person, *, aid="0.00"):
+    """A paid basic reimbursement (the reimbursement app's Claim) on a case of its own."""
+    import datetime
+
+    from yibao.reimbursement.models import Claim, ClaimStatus
+
+    basic_case = file(person, "aid-reimbursement", {**CLAIM, "settlement_number": "BASIC-CASE-HOLDER",
+                                                    "authorization_filed": True})
+    Claim.objects.create(
+        case=basic_case, person=person, handler_key="inpatient", insurance_type="390", med_type="21",
+        institution_name="山西医科大学第一医院", institution_local=True, hospital_level="三级",
+        admission_date=datetime.date(2026, 9, 1), discharge_date=datetime.date(2026, 9, 10), diagnosis_name="肺炎",
+        referral="有", claimed_total=Decimal("10000.00"), status=ClaimStatus.PAID,
+        settlement={"fields": {"符合政策范围金额": "8000.00", "统筹基金支出": "4500.00", "大病保险/大额补助": "500.00",
+                               "医疗救助": aid}})
+    return basic_case
+
+
+def test_the_aid_is_computed_on_the_basic_reimbursement_cases_settlement_when_named(regions, resident, staff):
+    person = resident(name="王救助")
+    identify(regions, row(person, "低保对象"))
+    basic = _paid_basic_claim(person)
+    case = to_payment(file(person, "aid-reimbursement", {"basic_case_number": basic.number, **BANK}), staff["taiyuan"])
+    # 8 000 in policy − 4 500 pooled − 500 大病 = 3 000 still borne; × 70 %.
+    assert Payment.objects.get().amount == Decimal("2100.00")
+    shown = dict(handler_for(case.item).describe(case=case, fields=handler_for(case.item).parse_fields(case.form_data)))
+    assert "= 个人负担 3000.00 元" in shown["数据来源"]
+
+
+def test_a_basic_settlement_that_already_included_aid_is_refused(regions, resident):
+    person = resident(name="王救助")
+    identify(regions, row(person, "低保对象"))
+    basic = _paid_basic_claim(person, aid="100.00")
+    with pytest.raises(InvalidApplication, match="的结算已含医疗救助"):
+        file(person, "aid-reimbursement", {"basic_case_number": basic.number, **BANK})
+    with pytest.raises(InvalidApplication, match="未找到 王救助 的零星报销办件 TY-NOPE"):
+        file(person, "aid-reimbursement", {"basic_case_number": "TY-NOPE", **BANK})

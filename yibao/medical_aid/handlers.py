@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -114,18 +115,21 @@ class ContributionSubsidyHandler(ItemHandler[SubsidyFields]):
 
 
 class AidClaimFields(BaseModel):
-    """医疗救助申请 (表11) with the basic settlement's figures from its 结算单."""
+    """医疗救助申请 (表11) with the basic settlement: the reimbursement case's number, or the figures
+    of its paper 结算单."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    settlement_number: str = Field(min_length=1, max_length=40, title="基本医保结算单号")
-    care_start: date = Field(title="就医（入院）日期")
-    care_end: date = Field(title="出院日期")
-    total_cost: Decimal = Field(ge=0, le=Decimal("10000000"), decimal_places=2, title="医疗费总额（元）")
-    basic_fund_paid: Decimal = Field(ge=0, le=Decimal("10000000"), decimal_places=2, title="基本医保统筹支付（元）")
+    basic_case_number: str = Field("", max_length=24, title="基本医保零星报销办件编号（在本系统报销的填写）")
+    settlement_number: str = Field("", max_length=40, title="基本医保结算单号（按纸质结算单填写时必填）")
+    care_start: date | None = Field(None, title="就医（入院）日期")
+    care_end: date | None = Field(None, title="出院日期")
+    total_cost: Decimal = Field(Decimal("0"), ge=0, le=Decimal("10000000"), decimal_places=2, title="医疗费总额（元）")
+    basic_fund_paid: Decimal = Field(Decimal("0"), ge=0, le=Decimal("10000000"), decimal_places=2,
+                                     title="基本医保统筹支付（元）")
     serious_illness_paid: Decimal = Field(Decimal("0"), ge=0, le=Decimal("10000000"), decimal_places=2,
                                           title="大病保险（大额补助）支付（元）")
-    still_borne_in_policy: Decimal = Field(ge=0, le=Decimal("10000000"), decimal_places=2,
+    still_borne_in_policy: Decimal = Field(Decimal("0"), ge=0, le=Decimal("10000000"), decimal_places=2,
                                            title="政策范围内个人负担（元）")
     authorization_filed: bool = Field(False, title="已提交《个人家庭经济状况核查委托授权书》（尚未认定为救助对象时）")
     bank_name: str = Field(min_length=1, max_length=100, title="开户银行")
@@ -133,11 +137,53 @@ class AidClaimFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> AidClaimFields:
+        if self.basic_case_number:
+            return self
+        if not (self.settlement_number and self.care_start and self.care_end):
+            raise ValueError("未填写基本医保零星报销办件编号时，须按纸质结算单填写结算单号和就医日期")
         if self.care_end < self.care_start:
             raise ValueError("出院日期不能早于入院日期")
         if self.basic_fund_paid + self.serious_illness_paid + self.still_borne_in_policy > self.total_cost:
             raise ValueError("统筹支付、大病支付与政策范围内个人负担之和不能大于医疗费总额")
         return self
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The basic settlement the aid is computed on."""
+
+    settlement_number: str
+    care_start: date
+    care_end: date
+    still_borne: Decimal
+    source: str
+
+
+def _basis(case, person: Person, fields: AidClaimFields) -> Basis:
+    """From the reimbursement case when named (its computed settlement), else the paper 结算单's figures."""
+    if not fields.basic_case_number:
+        return Basis(fields.settlement_number, fields.care_start, fields.care_end,  # type: ignore[arg-type]
+                     fields.still_borne_in_policy, PAPER_NOTE)
+    from yibao.cases.models import Case
+    from yibao.reimbursement.models import ClaimStatus
+    from yibao.reimbursement.selectors import claim_of_case
+
+    basic = Case.objects.filter(number=fields.basic_case_number, region=case.region).first()
+    claim = claim_of_case(basic) if basic is not None else None
+    if claim is None or claim.person_id != person.pk:
+        raise HandlerRefusal(f"字段 基本医保零星报销办件编号：未找到 {person.name} 的零星报销办件 {fields.basic_case_number}")
+    if claim.status not in (ClaimStatus.PAID, ClaimStatus.SETTLED):
+        raise HandlerRefusal(f"基本医保零星报销办件 {fields.basic_case_number} 尚未拨付，拨付后方可申请医疗救助")
+    figures = claim.settlement.get("fields", {})
+    in_policy = Decimal(figures.get("符合政策范围金额", "0"))
+    pooled = Decimal(figures.get("统筹基金支出", "0"))
+    serious = Decimal(figures.get("大病保险/大额补助", "0"))
+    if Decimal(figures.get("医疗救助", "0")) > 0:
+        raise HandlerRefusal(f"基本医保零星报销办件 {fields.basic_case_number} 的结算已含医疗救助，不能重复申请")
+    still = max(Decimal("0.00"), in_policy - pooled - serious)
+    return Basis(fields.basic_case_number, claim.admission_date, claim.discharge_date, still,
+                 f"基本医保零星报销办件 {fields.basic_case_number} 的结算结果：政策范围内 {in_policy} 元 − 统筹 {pooled} 元 − "
+                 f"大病/大额 {serious} 元 = 个人负担 {still} 元")
 
 
 @register("aid_reimbursement")
@@ -148,27 +194,29 @@ class AidReimbursementHandler(ItemHandler[AidClaimFields]):
 
     def check(self, *, case, fields: AidClaimFields) -> None:
         person = _person(case)
-        if fields.care_end > clock.today():
+        basis = _basis(case, person, fields)
+        if basis.care_end > clock.today():
             raise HandlerRefusal("字段 出院日期：不能晚于今天")
-        if recipient_on(person.id_number, fields.care_start, region=case.region) is None and not fields.authorization_filed:
-            raise HandlerRefusal(f"{person.name} 在 {fields.care_start:%Y-%m-%d} 尚未认定为医疗救助对象，请提交"
+        if recipient_on(person.id_number, basis.care_start, region=case.region) is None and not fields.authorization_filed:
+            raise HandlerRefusal(f"{person.name} 在 {basis.care_start:%Y-%m-%d} 尚未认定为医疗救助对象，请提交"
                                  "《个人家庭经济状况核查委托授权书》，待民政部门核查认定后办理")
-        done = AidReimbursement.objects.filter(person=person, settlement_number=fields.settlement_number).exclude(
+        done = AidReimbursement.objects.filter(person=person, settlement_number=basis.settlement_number).exclude(
             case_number=case.number or "").first()
         if done is not None:
-            raise HandlerRefusal(f"结算单 {fields.settlement_number} 已由办件 {done.case_number} 给予医疗救助，不能重复申请")
+            raise HandlerRefusal(f"结算单 {basis.settlement_number} 已由办件 {done.case_number} 给予医疗救助，不能重复申请")
 
     def on_step(self, *, case, step: str, fields: AidClaimFields, actor: str) -> None:
         self.check(case=case, fields=fields)
         person = _person(case)
-        recipient = recipient_on(person.id_number, fields.care_start, region=case.region)
+        basis = _basis(case, person, fields)
+        recipient = recipient_on(person.id_number, basis.care_start, region=case.region)
         if recipient is None:
             raise HandlerRefusal(f"{person.name} 尚未认定为医疗救助对象（已提交核查委托授权书，待民政部门核查认定），"
                                  "认定后方可拨付")
         try:
             pay_aid_reimbursement(case=case, person=person, recipient=recipient,
-                                  settlement_number=fields.settlement_number, day=fields.care_start,
-                                  still_borne=fields.still_borne_in_policy,
+                                  settlement_number=basis.settlement_number, day=basis.care_start,
+                                  still_borne=basis.still_borne,
                                   payee=_payee(person, BankFields(bank_name=fields.bank_name,
                                                                   account_number=fields.account_number)),
                                   actor=actor)
@@ -177,24 +225,29 @@ class AidReimbursementHandler(ItemHandler[AidClaimFields]):
 
     def describe(self, *, case, fields: AidClaimFields) -> Described:
         rows = super().describe(case=case, fields=fields)
-        rows.append(("数据来源", PAPER_NOTE))
         paid = AidReimbursement.objects.filter(case_number=case.number).first() if case.number else None
         if paid is not None:
+            try:
+                rows.append(("数据来源", _basis(case, paid.person, fields).source))
+            except HandlerRefusal:
+                pass
             rows += [tuple(x) for x in paid.explanation]  # type: ignore[misc]
             if paid.uses_demo_values:
                 rows.append(("说明", "本结果使用了示例参数，须按本地现行文件核定"))
             return rows
         try:
             person = _person(case)
+            basis = _basis(case, person, fields)
         except HandlerRefusal as exc:
             return rows + [("救助测算", str(exc))]
-        recipient = recipient_on(person.id_number, fields.care_start, region=case.region)
+        rows.append(("数据来源", basis.source))
+        recipient = recipient_on(person.id_number, basis.care_start, region=case.region)
         if recipient is None:
             return rows + [("救助对象认定", "尚未认定为医疗救助对象，待民政部门核查认定")]
         try:
-            a = assess_aid(region=case.region, category=recipient.category, day=fields.care_start,
-                           still_borne=fields.still_borne_in_policy,
-                           paid_so_far=aid_paid_in_year(person, fields.care_start.year))
+            a = assess_aid(region=case.region, category=recipient.category, day=basis.care_start,
+                           still_borne=basis.still_borne,
+                           paid_so_far=aid_paid_in_year(person, basis.care_start.year))
         except DomainError as exc:
             return rows + [("救助测算", str(exc))]
         rows += a.lines
