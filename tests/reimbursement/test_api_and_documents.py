@@ -159,3 +159,42 @@ def test_the_statement_text_names_every_line_and_the_demo_warning(inpatient, mak
     for line in LINES:
         assert line["item_name"] in text
     assert "示例参数" in text and "起付线" in text and "验证码" in text
+
+
+def test_a_person_files_a_claim_in_the_online_hall_typing_the_lines(client, inpatient, make_insured):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yibao.hall.forms import FIELD_PREFIX
+
+    person = make_insured("jincheng")
+    account = PersonAccountFactory(id_number=person.id_number, name=person.name, phone=person.phone)
+    client.force_login(account.user)
+    form = claim_form(person)
+    post = {FIELD_PREFIX + name: value for name, value in form.items() if name not in ("lines", "bill_numbers")}
+    post.update({FIELD_PREFIX + "institution_local": "是", FIELD_PREFIX + "bill_numbers": "JC-H1，JC-H2",
+                 FIELD_PREFIX + "lines": "250101001,床位费,甲,500,2\nXA01,头孢曲松钠,乙,100,20,,0.1\n"
+                                        "Z99,陪护用品,丙,30,10",
+                 "applicant_phone": "13700001111"})
+    for line in compute_checklist(inpatient.data, Situation(applicant_kind="person")):
+        post[f"material_{line.position}"] = SimpleUploadedFile("scan.pdf", PDF, "application/pdf")
+    response = client.post(f"/hall/apply/jincheng/{inpatient.key}/", post, follow=True)
+    case = Case.objects.get()
+    assert response.redirect_chain[-1][0] == f"/hall/cases/{case.number}/"
+    assert case.form_data["bill_numbers"] == ["JC-H1", "JC-H2"]
+    assert [line["grade"] for line in case.form_data["lines"]] == ["甲", "乙", "丙"]
+
+
+def test_a_bad_typed_line_is_named_by_its_number_in_the_hall(client, inpatient, make_insured):
+    from yibao.hall.forms import FIELD_PREFIX
+
+    person = make_insured("jincheng")
+    account = PersonAccountFactory(id_number=person.id_number, name=person.name, phone=person.phone)
+    client.force_login(account.user)
+    post = {FIELD_PREFIX + name: value for name, value in claim_form(person).items()
+            if name not in ("lines", "bill_numbers")}
+    post.update({FIELD_PREFIX + "institution_local": "是", FIELD_PREFIX + "bill_numbers": "JC-H3",
+                 FIELD_PREFIX + "lines": "A1,床位费,甲,500,2\nA2,药,丁,1,1", "applicant_phone": "13700001111"})
+    response = client.post(f"/hall/apply/jincheng/{inpatient.key}/", post)
+    assert response.status_code == 400
+    assert "第 2 行 等级(甲/乙/丙)" in response.content.decode()
+    assert not Case.objects.exists()

@@ -34,6 +34,26 @@ _INSTITUTION = re.compile(r"^[HP]\d{11}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+YES_NO = {"是": True, "否": False}
+LINE_COLUMNS = ("item_code", "item_name", "grade", "unit_price", "quantity", "price_ceiling", "self_pay_ratio")
+LINES_HELP = ("每行一项，以逗号或 Tab 分隔：收费项目编码,收费项目名称,等级(甲/乙/丙),单价,数量[,限价,乙类自付比例]；"
+              "也可在「费用明细清单」上传 Excel（模板：/api/reimbursement/lines/template）")
+
+
+def lines_from_text(text: str) -> list[dict]:
+    """Typed lines (the window's or the hall's textarea) → line dicts numbered from 1; empty
+    optional columns are left out, so each bad value is named by its line (第 N 行) on validation."""
+    rows = []
+    for number, raw in enumerate((t for t in text.splitlines() if t.strip()), start=1):
+        cells = [c.strip() for c in re.split(r"[\t,，]", raw)]
+        row: dict = {"row": number}
+        for column, cell in zip(LINE_COLUMNS, cells, strict=False):
+            if cell:
+                row[column] = cell
+        rows.append(row)
+    return rows
+
+
 def med_type_parent(code: str) -> str:
     return code[:2]
 
@@ -83,7 +103,7 @@ class ClaimFields(BaseModel):
     med_type: str = Field(pattern=r"^\d{2}(\d{2,4})?$", title="医疗类别")
     institution_code: str = Field(default="", max_length=12, title="定点医药机构编码")
     institution_name: str = Field(min_length=1, max_length=100, title="医疗机构名称")
-    institution_local: bool = Field(title="本市定点医疗机构")
+    institution_local: bool = Field(title="本市定点医疗机构（是/否）")
     hospital_level: Literal["一级", "二级", "三级"] = Field(title="医院等级（未定级的按一级）")
     admission_date: date = Field(title="就医开始日期")
     discharge_date: date = Field(title="就医结束日期")
@@ -93,17 +113,41 @@ class ClaimFields(BaseModel):
     chronic_kind: Literal["", "门诊慢性病", "特药"] = Field(default="", title="慢特病类别")
     referral: Literal["已办理转诊转院审批", "未办理转诊转院审批", "不涉及"] = Field(
         default="不涉及", title="转诊转院")
-    accident: bool = Field(default=False, title="意外伤害")
-    died: bool = Field(default=False, title="参保人已死亡（死亡费用报销）")
+    accident: bool = Field(default=False, title="意外伤害（是/否）")
+    died: bool = Field(default=False, title="参保人已死亡（是/否，死亡费用报销）")
     reason: str = Field(default="", max_length=200, title="报销原因")
-    bill_numbers: list[str] = Field(min_length=1, max_length=50, title="收费票据号码")
+    bill_numbers: list[str] = Field(min_length=1, max_length=50, title="收费票据号码（多张以逗号或空格分隔）")
     attachments: int = Field(default=0, ge=0, le=999, title="附件张数")
     payee: Literal["本人", "代办人", "单位"] = Field(default="本人", title="拨付对象")
     account_name: str = Field(min_length=1, max_length=100, title="收款户名")
     account_id_number: str = Field(default="", max_length=18, title="收款人证件号码/单位统一社会信用代码")
     bank_name: str = Field(min_length=1, max_length=100, title="开户银行")
     account_number: str = Field(pattern=r"^\d{8,30}$", title="银行账号")
-    lines: list[ClaimLineIn] = Field(min_length=1, max_length=MAX_LINES, title="费用明细")
+    lines: list[ClaimLineIn] = Field(
+        min_length=1, max_length=MAX_LINES, title="费用明细（每行一项）",
+        json_schema_extra={"x-widget": "rows", "x-help": LINES_HELP})
+
+    @field_validator("institution_local", "accident", "died", mode="before")
+    @classmethod
+    def yes_no(cls, value):
+        # The hall's and the console's text inputs: 是/否 as well as true/false.
+        if isinstance(value, str) and value.strip() in YES_NO:
+            return YES_NO[value.strip()]
+        return value
+
+    @field_validator("bill_numbers", mode="before")
+    @classmethod
+    def bills_from_text(cls, value):
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,，、\s]+", value) if part]
+        return value
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def lines_from_text(cls, value):
+        if isinstance(value, str):
+            return lines_from_text(value)
+        return value
 
     @field_validator("insured_id_number", "account_id_number")
     @classmethod

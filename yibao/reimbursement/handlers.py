@@ -12,16 +12,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from yibao import clock
 from yibao.cases.handlers import Described, Effect, HandlerRefusal, ItemHandler, register
 from yibao.errors import DomainError
 from yibao.reimbursement import eligibility, services
-from yibao.reimbursement.fields import MED_TYPES, ClaimFields
+from yibao.reimbursement.fields import MED_TYPES, ClaimFields, ClaimLineIn
 from yibao.reimbursement.item_rules import ItemRule, item_rules, rule_for
 from yibao.reimbursement.models import AccidentDetermination, Claim
 from yibao.reimbursement.pdf import issue_settlement_statement
+from yibao.validation import chinese_message
 
 REIMBURSEMENT_KEYS = tuple(item_rules())
 ACCIDENT_KEY = "accident_determination"
@@ -43,6 +44,25 @@ class ReimbursementHandler(ItemHandler[ClaimFields]):
 
     def subject_person(self, *, case, fields: ClaimFields) -> str | None:
         return fields.insured_id_number
+
+    def parse_fields(self, data: dict) -> ClaimFields:
+        """As the base does, but a bad 费用明细 value is named by its line (第 N 行) and column."""
+        try:
+            return ClaimFields.model_validate(data or {})
+        except ValidationError as exc:
+            line_errors = [e for e in exc.errors() if len(e["loc"]) >= 2 and e["loc"][0] == "lines"
+                           and isinstance(e["loc"][1], int)]
+            if not line_errors:
+                return super().parse_fields(data)
+            problems = []
+            for error in line_errors[:20]:
+                column = error["loc"][2] if len(error["loc"]) > 2 else ""
+                info = ClaimLineIn.model_fields.get(str(column))
+                label = info.title if info is not None and info.title else "该行"
+                message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
+                           else chinese_message(dict(error)))
+                problems.append(f"第 {error['loc'][1] + 1} 行 {label}：{message}")
+            raise HandlerRefusal("字段 费用明细：" + "；".join(problems)) from exc
 
     def extra_steps(self, *, case, fields: ClaimFields) -> list[str]:
         # A second person confirms large amounts: decided on the 申报 total, which review may only lower.
