@@ -25,6 +25,7 @@ urlpatterns = [
     path("transfers/", include("yibao.transfers.urls")),
     path("offsite/", include("yibao.offsite.urls")),
     path("medical-aid/", include("yibao.medical_aid.urls")),
+    path("maternity/", include("yibao.maternity.urls")),
     path("qualifications/", include("yibao.qualifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

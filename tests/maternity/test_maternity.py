@@ -169,3 +169,19 @@ def test_a_future_date_and_inconsistent_costs_are_refused(unit, employ):
                                       **BANK})
     with pytest.raises(InvalidApplication, match="不能晚于今天"):
         person_applies(mother, item, {"event": "分娩", "event_date": "2027-01-01", "delivery_type": "顺产", **BANK})
+
+
+def test_the_unit_page_lists_what_it_must_pass_on_and_only_its_own(unit, employ, staff, client, changzhi_unit):
+    from tests.factories import PersonAccountFactory, UnitAccountFactory
+
+    mother = employ(unit, name="张丽")
+    run_to_payment(unit_applies(unit, current_item("taiyuan", "maternity-allowance"), {**for_person(mother), **BIRTH}),
+                   staff["taiyuan"])
+    client.force_login(UnitAccountFactory(uscc=unit.uscc, name=unit.name).user)
+    page = client.get("/maternity/unit/").content.decode()
+    assert "张丽" in page and "生育津贴" in page and "¥39500.00" in page  # 7 500 ÷ 30 × 158 days
+    assert mother.id_number not in page  # masked in the list
+    client.force_login(UnitAccountFactory(uscc=changzhi_unit.uscc, name=changzhi_unit.name).user)
+    assert "张丽" not in client.get("/maternity/unit/").content.decode()
+    client.force_login(PersonAccountFactory(id_number=mother.id_number, name=mother.name).user)
+    assert client.get("/maternity/unit/").status_code == 403
