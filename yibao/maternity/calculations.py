@@ -20,6 +20,13 @@ def fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def number(v: Value) -> Decimal:
+    """A numeric parameter's value (a text value where a number is read is a data error)."""
+    if not isinstance(v.value, Decimal):
+        raise parameters.ParameterMissing(f"生育保险参数「{v.label}」应为数字")
+    return v.value
+
+
 @dataclass
 class Assessment:
     amount: Decimal = Decimal("0.00")
@@ -53,27 +60,27 @@ def leave_days(facts: BirthFacts, *, region: str, out: Assessment) -> int:
     if facts.event == "流产":
         months = facts.pregnancy_months or 0
         name = "leave_days_miscarriage_early" if months < 4 else "leave_days_miscarriage_late"
-        v = out.use(parameters.value(name, day, region=region), )
-        out.lines.append(("产假天数计算", f"流产（怀孕 {months} 个月）：{int(v.value)} 天"))
-        return int(v.value)
+        v = out.use(parameters.value(name, day, region=region))
+        out.lines.append(("产假天数计算", f"流产（怀孕 {months} 个月）：{int(number(v))} 天"))
+        return int(number(v))
     base = out.use(parameters.value("leave_days_birth", day, region=region))
-    days = int(base.value)
+    days = int(number(base))
     parts = [f"{days}"]
     if facts.difficult:
         extra = out.use(parameters.value("leave_days_difficult", day, region=region))
-        days += int(extra.value)
-        parts.append(f"难产 {int(extra.value)}")
+        days += int(number(extra))
+        parts.append(f"难产 {int(number(extra))}")
     if facts.babies > 1:
         each = out.use(parameters.value("leave_days_extra_baby", day, region=region))
-        days += int(each.value) * (facts.babies - 1)
-        parts.append(f"多胞胎 {int(each.value)}×{facts.babies - 1}")
+        days += int(number(each)) * (facts.babies - 1)
+        parts.append(f"多胞胎 {int(number(each))}×{facts.babies - 1}")
     try:
         extension = out.use(parameters.value("leave_days_province_extension", day, region=region))
     except parameters.ParameterMissing:
         extension = None
     if extension is not None:
-        days += int(extension.value)
-        parts.append(f"山西省延长 {int(extension.value)}")
+        days += int(number(extension))
+        parts.append(f"山西省延长 {int(number(extension))}")
     out.lines.append(("产假天数计算", " + ".join(parts) + f" = {days} 天"))
     return days
 
@@ -99,7 +106,7 @@ def allowance(facts: BirthFacts, basis: WageBasis, *, region: str) -> Assessment
     days = leave_days(facts, region=region, out=out)
     out.leave_days = days
     divisor = out.use(parameters.value("allowance_divisor", facts.birth_date, region=region))
-    amount = fen(average / divisor.value * days)  # type: ignore[operator]
+    amount = fen(average / number(divisor) * days)
     out.lines.append(("生育津贴", f"{average} 元 ÷ {divisor.value} × {days} 天 = {amount} 元"))
     out.amount = amount
     return out
@@ -112,13 +119,13 @@ def delivery(*, region: str, day: date, event: str, delivery_type: str, in_polic
     if mode.value == "定额":
         name = ("delivery_amount_miscarriage" if event == "流产" else
                 "delivery_amount_caesarean" if delivery_type == "剖宫产" else "delivery_amount_normal")
-        v = out.use(parameters.value(name, day, region=region), )
-        out.amount = fen(v.value)  # type: ignore[arg-type]
+        v = out.use(parameters.value(name, day, region=region))
+        out.amount = fen(number(v))
         out.lines.append(("生育医疗费", f"按定额支付 {out.amount} 元"))
         return out
     cap = out.use(parameters.value("delivery_cap", day, region=region))
-    out.amount = fen(min(in_policy_cost, cap.value))  # type: ignore[type-var]
-    out.lines.append(("生育医疗费", f"据实结算：政策范围内费用 {fen(in_policy_cost)} 元，限额 {fen(cap.value)} 元，"  # type: ignore[arg-type]
+    out.amount = fen(min(in_policy_cost, number(cap)))
+    out.lines.append(("生育医疗费", f"据实结算：政策范围内费用 {fen(in_policy_cost)} 元，限额 {fen(number(cap))} 元，"
                                    f"支付 {out.amount} 元"))
     return out
 
@@ -127,6 +134,6 @@ def capped(*, region: str, day: date, name: str, cost: Decimal, title: str) -> A
     """产前检查费 / 计划生育医疗费: the in-policy cost within the region's amount."""
     out = Assessment()
     cap = out.use(parameters.value(name, day, region=region))
-    out.amount = fen(min(cost, cap.value))  # type: ignore[type-var]
-    out.lines.append((title, f"政策范围内费用 {fen(cost)} 元，限额 {fen(cap.value)} 元，支付 {out.amount} 元"))  # type: ignore[arg-type]
+    out.amount = fen(min(cost, number(cap)))
+    out.lines.append((title, f"政策范围内费用 {fen(cost)} 元，限额 {fen(number(cap))} 元，支付 {out.amount} 元"))
     return out

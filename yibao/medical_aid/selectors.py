@@ -55,8 +55,9 @@ def programme_totals(staff: StaffMember, programme: AidProgramme) -> list[dict]:
                       refused=Count("id", filter=Q(treatment=Treatment.NONE)))
             .order_by("category", "agency__name"))
     zero = Decimal("0.00")
-    return [{**r, "agency__name": r["agency__name"] or "（未参保）", "subsidy": r.pop("total") or zero,
-             "refunded": r["refunded"] or zero, "credited": r["credited"] or zero} for r in rows]
+    return [{"category": r["category"], "agency__name": r["agency__name"] or "（未参保）", "persons": r["persons"],
+             "subsidy": r["total"] or zero, "refunded": r["refunded"] or zero, "credited": r["credited"] or zero,
+             "refused": r["refused"]} for r in rows]
 
 
 TOTAL_HEADERS = ("救助对象类别", "经办机构", "人数", "资助金额合计", "已退费", "已抵缴", "不予资助人数")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -160,8 +161,8 @@ def read_list(content: bytes) -> tuple[list[ListRow], list[str]]:
     rows: list[ListRow] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(table[1:], start=2):
-        cells = list(cells) + [None] * (len(COLUMNS) - len(cells))
+    for number, raw in enumerate(table[1:], start=2):
+        cells: list[Any] = [*raw, *([None] * (len(COLUMNS) - len(raw)))]
         if not any(_text(c) for c in cells):
             continue
         problems: list[str] = []
@@ -298,6 +299,8 @@ def refund_subsidy(*, recipient: AidRecipient, payee: PayeeDetails, actor: str, 
         if row.payment_id is not None:
             return row
         agency = row.agency or (case.home_agency if case is not None else None)
+        if agency is None:
+            raise AidRefused(f"{row.name} 没有所属经办机构，不能退费")
         payment = approve_payment(actor=actor, fund=Fund.MEDICAL_AID, payee=payee, amount=row.subsidy,
                                   reference=refund_reference(row), agency=agency, case=case,
                                   source="" if case is not None else f"aid-programme:{row.programme_id}",
