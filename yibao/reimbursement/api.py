@@ -188,8 +188,9 @@ def claim_detail(request, number: str):
 def adjust(request, number: str, row: int, body: AdjustIn):
     staff = _staff_only(request)
     case, _ = _case(request, number)
-    services.adjust_line(case=case, staff=staff, row=row, amount=body.amount, reason=body.reason, note=body.note)
-    return Status(200, _claim_out(selectors.claim_of_case(case), staff=True))
+    line = services.adjust_line(case=case, staff=staff, row=row, amount=body.amount, reason=body.reason,
+                                note=body.note)
+    return Status(200, _claim_out(line.claim, staff=True))
 
 
 @router.get("/reimbursement/claims/{number}/statement", response={200: None, **ERRORS},

@@ -81,13 +81,16 @@ def _uncovered(day: date, periods: list[InsurancePeriod], kinds: str) -> str:
         started = f"参保开始日期 {_day(valid[0].start_date)}" if valid else "有效参保记录"
         return f"就医日期 {_day(day)} 早于{kinds}的{started}，参保前发生的费用不予报销"
     before = [p for p in valid if p.end_date is not None and p.end_date < day]
-    last = before[-1] if before else valid[-1]
+    if not before:
+        return f"就医日期 {_day(day)} 不在{kinds}的有效参保期间内，不予报销"
+    last = before[-1]
+    ended: date = last.end_date  # type: ignore[assignment]  # every row of ``before`` has one
     resumed = next((p for p in valid if p.start_date > day), None)
     if last.status == InsuranceStatus.TERMINATED and resumed is None:
-        return (f"就医日期 {_day(day)} 在参保终止（{_day(last.end_date)}，{last.stop_reason or '终止参保'}）之后，"
+        return (f"就医日期 {_day(day)} 在参保终止（{_day(ended)}，{last.stop_reason or '终止参保'}）之后，"
                 "不予报销")
     until = f"至 {_day(resumed.start_date - timedelta(days=1))}" if resumed else "起至今"
-    return (f"就医日期 {_day(day)} 处于停保期间（{_day(last.end_date + timedelta(days=1))} {until}"
+    return (f"就医日期 {_day(day)} 处于停保期间（{_day(ended + timedelta(days=1))} {until}"
             f"暂停参保{('：' + last.stop_reason) if last.stop_reason else ''}），停保期间发生的费用不予报销")
 
 

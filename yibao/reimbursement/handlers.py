@@ -61,7 +61,7 @@ class ReimbursementHandler(ItemHandler[ClaimFields]):
                 label = info.title if info is not None and info.title else "该行"
                 message = (error["msg"].removeprefix("Value error, ") if error["type"] == "value_error"
                            else chinese_message(dict(error)))
-                problems.append(f"第 {error['loc'][1] + 1} 行 {label}：{message}")
+                problems.append(f"第 {int(error['loc'][1]) + 1} 行 {label}：{message}")
             raise HandlerRefusal("字段 费用明细：" + "；".join(problems)) from exc
 
     def extra_steps(self, *, case, fields: ClaimFields) -> list[str]:

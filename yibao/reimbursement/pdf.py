@@ -53,7 +53,7 @@ def render_settlement_statement(claim: Claim, *, verification: tuple[str, str] |
     story: list = [_p(TITLE, "title"), _p(f"{case.region.name}医疗保障经办服务 · {case.item.name}", "subtitle")]
     if settlement.get("demo"):
         story.append(_p(f"注意：本结算使用了示例参数（{DEMO_NOTE}），金额仅供演示，不作为正式结算依据。", "heading"))
-    facts = [
+    facts: list[list[object]] = [
         ["办件编号", case.number, "参保人", f"{mask_name(claim.person.name)} {mask_resident_id(claim.person.id_number)}"],
         ["险种", {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险"}.get(claim.insurance_type, claim.insurance_type),
          "医疗类别", f"{claim.med_type} {MED_TYPES.get(claim.med_type[:2], '')}"],

@@ -146,7 +146,7 @@ def approve_lines(*, case: Case, actor: str) -> Claim:
     for line in lines:
         line.approved_amount = line.current_amount
     ClaimLine.objects.bulk_update(lines, ["approved_amount"])
-    claim.approved_total = sum((line.approved_amount for line in lines), Decimal("0.00"))
+    claim.approved_total = sum((line.current_amount for line in lines), Decimal("0.00"))
     claim.status = ClaimStatus.REVIEWED
     claim.save(update_fields=["approved_total", "status"])
     record_audit(actor=actor, action="reimbursement.claim.approve_lines", object_type="Claim",

@@ -22,7 +22,8 @@ from yibao.rules.selectors import usage_of
 
 ZERO = Decimal("0.00")
 EMERGENCY_TYPES = frozenset({"13", "24"})  # 急诊, 急诊转住院
-CATEGORY = {PersonCategory.EMPLOYED: "在职", PersonCategory.FLEXIBLE: "在职", PersonCategory.RETIRED: "退休"}
+CATEGORY: dict[str, str] = {PersonCategory.EMPLOYED: "在职", PersonCategory.FLEXIBLE: "在职",
+                            PersonCategory.RETIRED: "退休"}
 SHARES = {"pooled": "统筹基金支出", "serious": "大病保险/大额补助", "aid": "医疗救助"}
 
 
