@@ -91,3 +91,22 @@ def test_staff_keep_the_directory_audited_and_a_bad_file_changes_nothing(client,
     good = csv.split(b"\n")[0] + b"\n" + csv.split(b"\n")[1] + b"\n"
     client.post("/qualifications/staff/special-drugs/", {"file": SimpleUploadedFile("d.csv", good, "text/csv")})
     assert set(SpecialDrug.objects.values_list("name", flat=True)) == {"伊马替尼片", "吉非替尼片"}
+
+
+def test_a_reviewer_terminates_a_qualification_of_their_region_only_with_a_reason(client, two_holders, agencies):
+    from yibao.qualifications.models import Qualification
+
+    mine, _other, _account = two_holders
+    qualification = Qualification.objects.get(person=mine)
+    url = f"/qualifications/staff/{qualification.pk}/terminate/"
+    client.force_login(StaffFactory(agency=agencies["taiyuan"], roles=["review"]).user)
+    assert client.post(url, {"reason": "死亡"}).status_code == 404
+    client.force_login(StaffFactory(agency=agencies["changzhi"], roles=["accept"]).user)
+    assert client.post(url, {"reason": "死亡"}).status_code == 403
+    client.force_login(StaffFactory(agency=agencies["changzhi"], roles=["review"]).user)
+    response = client.post(url, {"reason": ""}, follow=True)
+    assert "终止原因：不能为空" in response.content.decode()
+    client.post(url, {"reason": "参保人死亡"})
+    qualification.refresh_from_db()
+    assert qualification.get_status_display() == "终止" and qualification.end_reason == "参保人死亡"
+    assert AuditEntry.objects.filter(action="qualification.terminate").exists()

@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yibao.accounts.selectors import person_of
 from yibao.agencies.models import Region
@@ -173,3 +173,24 @@ def review_criteria(request, number: str):
         "case": case, "disease": disease, "claimed": fields.criteria_met,
         "reviews": CriteriaReview.objects.filter(case_number=case.number),
         "demo_label": disease_file().demo_label}, status=status)
+
+
+@require_POST
+@_login_as("staff")
+def terminate(request, pk: int):
+    """终止 a qualification of the clerk's region (review role), with a reason."""
+    from yibao.qualifications.models import Qualification
+    from yibao.qualifications.services import terminate_qualification
+
+    if not staff_can(request.staff, "review"):
+        return HttpResponseForbidden("终止待遇资格须有「审核」权限".encode())
+    if not Qualification.objects.filter(pk=pk, region=request.staff.agency.region).exists():
+        raise Http404("未找到该待遇资格")
+    try:
+        terminate_qualification(qualification_id=pk, reason=request.POST.get("reason", "").replace("\x00", ""),
+                                actor=request.user.get_username())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已终止该待遇资格")
+    return redirect(f"{reverse('qualifications:staff_query')}?status=")
