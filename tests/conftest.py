@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -25,11 +26,17 @@ def catalog(db):
     return {city: load_catalog(city=city, actor="test") for city in CITIES}
 
 
-# 住院费用报销 (national sub-item 00203600600Y) has no handler yet, so it is not
-# offered (issue 10). The engine's generic lifecycle tests use it as the plain
-# 申请—受理—审核—拨付—办结 item: a stand-in handler declares the payment at 拨付
-# and pays nothing, so they keep exercising every move of the engine.
-STAND_IN_KEY = "00203600600Y"
+# The 零星报销 items are served by yibao.reimbursement, whose handler needs an insured person,
+# a claim with its lines and the rules parameters. The engine's generic lifecycle tests (cases,
+# console, hall, api …) use Jincheng's 住院医疗费用手工报销 as the plain 申请—受理—审核—拨付—办结
+# item: outside tests/reimbursement a stand-in serves the reimbursement handler keys of the items
+# that had used a stand-in before (national sub-item 00203600600Y). It declares the payment at
+# 拨付 and pays nothing, so those tests keep exercising every move of the engine.
+STAND_IN_KEY = "reimbursement_inpatient_referral"
+STAND_IN_KEYS = (STAND_IN_KEY, "reimbursement_chronic_special_drug", "reimbursement_outpatient",
+                 "reimbursement_inpatient")
+TESTS_DIR = Path(__file__).parent
+REAL_HANDLER_DIRS = frozenset({"reimbursement"})
 
 
 class StandInPaymentHandler(ItemHandler):
@@ -52,9 +59,11 @@ def serve_with_stand_in(item):
 
 
 @pytest.fixture(autouse=True)
-def stand_in_handler(monkeypatch):
-    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, StandInPaymentHandler())
+def stand_in_handler(request, monkeypatch):
     monkeypatch.setitem(handlers._registry, StandInHandler.key, StandInHandler())
+    if Path(request.node.path).relative_to(TESTS_DIR).parts[0] not in REAL_HANDLER_DIRS:
+        for key in STAND_IN_KEYS:
+            monkeypatch.setitem(handlers._registry, key, StandInPaymentHandler())
 
 
 @pytest.fixture(autouse=True)

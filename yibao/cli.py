@@ -14,6 +14,7 @@ COMMANDS = {
     "bench": "性能基准：bench http / bench sql / bench import / bench lookups / bench guides（结果见 docs/benchmarks.md）",
     "cases": "办件：cases sweep 标记超期办件",
     "offsite": "异地就医备案：offsite expire [--enqueue] 标记到期备案",
+    "qualifications": "待遇资格：qualifications sweep [--enqueue] 到期提醒并标记到期资格（每日）",
     "contributions": "缴费：contributions post/pay/arrears --unit USCC --month 2026-11 [--amount X]",
     "outbox": "外发消息（对方系统文书、短信、银行文件）：outbox deliver 发送到期消息 / outbox list [--status failed]",
     "db_worker": "后台任务执行器（django-tasks 数据库队列）",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("guides/", include("yibao.catalog.urls")),
     path("hall/", include("yibao.hall.urls")),
     path("console/payments/", include("yibao.payments.urls")),
+    path("", include("yibao.rules.urls")),  # /console/rules/ and the public /rules/trial/
     path("console/", include("yibao.console.urls")),
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("enrollment/", include("yibao.enrollment.urls")),
     path("transfers/", include("yibao.transfers.urls")),
     path("offsite/", include("yibao.offsite.urls")),
+    path("medical-aid/", include("yibao.medical_aid.urls")),
+    path("maternity/", include("yibao.maternity.urls")),
+    path("qualifications/", include("yibao.qualifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("yibao.accounts.urls")),

@@ -7,6 +7,7 @@ import pytest
 from tests.cases.conftest import PDF, current_item
 from tests.factories import UnitAccountFactory
 from yibao import clock
+from yibao.cases import handlers, services
 from yibao.cases.handlers import DEFAULT, handler_for, is_offered
 from yibao.cases.selectors import public_progress, todo_for_staff
 from yibao.cases.services import (
@@ -40,12 +41,13 @@ def apply_for_unit(item, uscc, fields=FIELDS):
     )
 
 
-def test_registration_items_name_the_unit_handler_and_unhandled_items_are_not_offered(catalog):
+def test_registration_items_name_the_unit_handler_and_unhandled_items_are_not_offered(catalog, monkeypatch):
     assert isinstance(handler_for(current_item("jincheng", "unit-enrollment")), UnitRegistrationHandler)
     assert isinstance(handler_for(current_item("taiyuan", "unit-enrollment")), UnitRegistrationHandler)
     # 单位注销 shares the national sub-item code but must not register units.
     assert not isinstance(handler_for(current_item("jincheng", "unit-cancellation")), UnitRegistrationHandler)
     # An item no handler claims falls back to the default (no business effect) and is not offered.
+    monkeypatch.delitem(handlers._registry, "accident_determination")
     unhandled = current_item("jincheng", "accident-injury-determination")
     assert handler_for(unhandled) is DEFAULT and not is_offered(unhandled)
 

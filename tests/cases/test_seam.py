@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tests.api.conftest import Api, obtain
 from tests.cases.conftest import PDF, current_item
-from tests.conftest import serve_with_stand_in
+from tests.conftest import STAND_IN_KEY, serve_with_stand_in
 from tests.enrollment.contributions.conftest import PersonFactory
 from yibao.cases import handlers, lifecycle
 from yibao.cases.checklist import Situation, compute_checklist
@@ -39,8 +39,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unhandled(catalog, agencies):
-    """Jincheng 意外伤害费用纳入医保支付范围认定: no handler yet (申请—受理—调查—认定—办结)."""
+def unhandled(catalog, agencies, monkeypatch):
+    """Jincheng 意外伤害费用纳入医保支付范围认定 (申请—受理—调查—认定—办结) with its handler taken away."""
+    monkeypatch.delitem(handlers._registry, "accident_determination")
     return current_item("jincheng", "accident-injury-determination")
 
 
@@ -80,7 +81,9 @@ def test_the_hall_apply_page_refuses_an_item_not_offered(client, unhandled, pers
     assert not Case.objects.filter(item=unhandled).exists()
 
 
-def test_a_group_item_lists_its_sub_items_not_offered_without_a_link(client, catalog, person):
+def test_a_group_item_lists_its_sub_items_not_offered_without_a_link(client, catalog, person, monkeypatch):
+    for key in ("reimbursement_inpatient_employee", "reimbursement_inpatient_resident", "reimbursement_after_arrears"):
+        monkeypatch.delitem(handlers._registry, key)  # the sub-items' handlers are gone
     client.force_login(person.user)
     page = client.get("/hall/apply/taiyuan/inpatient-reimbursement/").content.decode()
     assert "住院费用报销(职工)" in page and NOT_OFFERED in page
@@ -108,7 +111,7 @@ def test_an_old_case_of_an_item_without_payment_handler_cannot_be_paid(reimburse
     case = apply(reimbursement, person)
     case = accept_case(case=case, staff=staff["zezhou"]["accept"])
     case = advance_case(case=case, staff=staff["zezhou"]["review"], action="review")
-    monkeypatch.delitem(handlers._registry, "00203600600Y")  # the handler is gone
+    monkeypatch.delitem(handlers._registry, STAND_IN_KEY)  # the handler is gone
     with pytest.raises(MoveNotAllowed, match="没有支付处理，不能拨付"):
         advance_case(case=case, staff=staff["zezhou"]["pay"], action="pay")
     case.refresh_from_db()
@@ -167,7 +170,7 @@ class RefusingAtAcceptance(ItemHandler):
 def test_on_step_is_called_only_at_the_declared_steps(reimbursement, person, staff, monkeypatch):
     recording = Recording()
     recording.calls = []
-    monkeypatch.setitem(handlers._registry, "00203600600Y", recording)
+    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, recording)
     case = apply(reimbursement, person)
     case = accept_case(case=case, staff=staff["zezhou"]["accept"])
     for clerk, action in (("review", "review"), ("pay", "pay"), ("pay", "complete")):
@@ -177,7 +180,7 @@ def test_on_step_is_called_only_at_the_declared_steps(reimbursement, person, sta
 
 def test_a_handler_refusal_at_acceptance_is_a_refusal_and_changes_nothing(reimbursement, person, staff, monkeypatch):
     case = apply(reimbursement, person)
-    monkeypatch.setitem(handlers._registry, "00203600600Y", RefusingAtAcceptance())
+    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, RefusingAtAcceptance())
     with pytest.raises(MoveNotAllowed, match="对方统筹区暂时无法连接"):
         accept_case(case=case, staff=staff["zezhou"]["accept"])
     case.refresh_from_db()
@@ -186,7 +189,7 @@ def test_a_handler_refusal_at_acceptance_is_a_refusal_and_changes_nothing(reimbu
 
 def test_a_handler_refusal_at_acceptance_is_a_4xx_in_the_console(client, reimbursement, person, staff, monkeypatch):
     case = apply(reimbursement, person)
-    monkeypatch.setitem(handlers._registry, "00203600600Y", RefusingAtAcceptance())
+    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, RefusingAtAcceptance())
     client.force_login(staff["zezhou"]["accept"].user)
     positions = case.materials.values_list("position", flat=True)
     response = client.post(f"/console/cases/{case.number}/check/",
@@ -262,7 +265,7 @@ class WithBankAccount(ItemHandler[BankFields]):
 
 def test_the_application_is_shown_on_the_case_pages_and_in_the_api(client, reimbursement, person, staff,
                                                                    monkeypatch):
-    monkeypatch.setitem(handlers._registry, "00203600600Y", WithBankAccount())
+    monkeypatch.setitem(handlers._registry, STAND_IN_KEY, WithBankAccount())
     case = apply(reimbursement, person, form_data={"bank_account": "6222021234567890123", "amount": "1280.50"})
     assert described_application(case) == [("收款银行账号", "6222021234567890123"), ("申请金额（元）", "1280.50")]
     client.force_login(staff["zezhou"]["accept"].user)

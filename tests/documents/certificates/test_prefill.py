@@ -27,7 +27,7 @@ def changzhi_agency(catalog):
 
 def test_the_mapping_file_loads_and_names_registered_handlers(catalog):
     data = load_prefill()
-    assert data.forms == ["表1", "表2", "表3", "表4", "表5", "表6", "表7"]
+    assert data.forms[:7] == ["表1", "表2", "表3", "表4", "表5", "表6", "表7"]  # later issues add 表10, 表11
     assert set(data.handlers) <= set(_registry)
 
 

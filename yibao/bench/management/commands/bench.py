@@ -323,7 +323,27 @@ def import_suite(options) -> list[str]:
     return lines
 
 
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite}
+def aid_suite(options) -> list[str]:
+    """The 参保资助 programme: list import, approval and payment (yibao.medical_aid.bench)."""
+    from yibao.medical_aid.bench import run_aid_benchmark
+
+    lines = [database(), "开始前：" + machine()]
+    result = run_aid_benchmark(rows=options["aid_rows"], paid_every=options["paid_every"])
+    lines.append("参保资助名单导入、审批、支付：" + "，".join(f"{key} = {value}" for key, value in result.items()))
+    lines.append("结束时：" + machine())
+    return lines
+
+
+def rules_suite(options) -> list[str]:
+    from yibao.rules.bench import run_rules_benchmark
+
+    result = run_rules_benchmark(claims=options["claims"], lines=options["lines"], seed=options["seed"])
+    return ["结算计算器（单进程，参数预读）：" + "，".join(f"{key} = {value}" for key, value in result.items()),
+            "机器：" + machine()]
+
+
+SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite, "aid": aid_suite,
+          "rules": rules_suite}
 
 
 class Command(BaseCommand):
@@ -332,7 +352,7 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides"])
+        parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides", "aid", "rules"])
         parser.add_argument("--server", default="both", choices=["both", "gunicorn", "granian"],
                             help="http：gunicorn（Django）、granian（热路径）或两者")
         parser.add_argument("--client", default="auto", choices=["auto", "wrk", "python"],
@@ -353,10 +373,16 @@ class Command(BaseCommand):
                             help="http：以哪个经办人员的令牌请求（其统筹区内随机抽取人员）")
         parser.add_argument("--sample", type=int, default=5000, help="http：随机抽取的证件号码个数")
         parser.add_argument("--rows", type=int, default=10000, help="import：报盘行数")
+        parser.add_argument("--aid-rows", type=int, default=50000, help="aid：救助对象名单行数")
+        parser.add_argument("--paid-every", type=int, default=10,
+                            help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
+        parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数")
+        parser.add_argument("--lines", type=int, default=30, help="rules：每笔明细行数")
 
     def handle(self, *args, **options):
         count = options["count"]
-        for name in ("count", "duration", "workers", "threads", "sample", "rows"):
+        for name in ("count", "duration", "workers", "threads", "sample", "rows", "aid_rows", "paid_every", "claims",
+                     "lines"):
             if options[name] < 1:
                 raise CommandError(f"参数 --{name.replace('_', '-')} 应为正整数")
         if options["concurrency"] is not None and options["concurrency"] < 1:

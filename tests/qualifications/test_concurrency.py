@@ -1,0 +1,53 @@
+"""Two grants of one disease to one person at the same moment: exactly one qualification is opened.
+
+Real threads and real transactions (PostgreSQL: SELECT … FOR UPDATE on the person, then the
+partial unique constraint; SQLite: IMMEDIATE transactions serialise the writers).
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.qualifications.conftest import HOSPITAL, TODAY
+from yibao.errors import DomainError
+from yibao.qualifications.models import Qualification
+from yibao.qualifications.services import Grant, grant_qualification
+
+
+def race(*actions):
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+            outcomes[index] = "ok"
+        except DomainError as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_grants_of_one_disease_at_once_open_one_qualification(make_insured, regions):
+    person = make_insured("changzhi")
+
+    def grant(case_number):
+        return lambda: grant_qualification(
+            person=person, region=regions["changzhi"], case_number=case_number, actor="test",
+            grant=Grant(kind="chronic", disease_code="M01600", disease_name="糖尿病", insurance_type="310",
+                        valid_from=TODAY, institution_code=HOSPITAL[0], institution_name=HOSPITAL[1]))
+
+    outcomes = race(grant("CASE-A"), grant("CASE-B"))
+    assert outcomes.count("ok") == 1, outcomes
+    assert "不能重复认定" in str(next(o for o in outcomes if o != "ok"))
+    assert Qualification.objects.filter(person=person).count() == 1
