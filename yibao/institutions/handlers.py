@@ -1,0 +1,1 @@
+"""Item handlers of the designation items (filled in below)."""
