@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "yibao.transfers",
     "yibao.payments",
     "yibao.offsite",
+    "yibao.settlement",
     "yibao.institutions",
     "yibao.evaluations",
     "yibao.ledger",

@@ -1,0 +1,195 @@
+"""The month's checks and rule review as SQL over the whole declaration (set-based).
+
+Every statement here touches all the records of a declaration at once: a million records
+are a handful of UPDATE/INSERT … SELECT statements, not a million Python iterations. The
+SQL is the portable subset PostgreSQL and SQLite share (correlated EXISTS, CASE, substr),
+so the tests run the same code as production. Amount comparisons allow half a fen, since
+SQLite computes sums in binary floating point.
+
+Each record keeps at most one problem (the first found in the order below); the review
+deducts a problem record's whole fund payment under the problem's reason code.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from yibao.enrollment.models import InsurancePeriod, Person
+from yibao.settlement import parameters
+from yibao.settlement.institutions import designated_days
+from yibao.settlement.models import (
+    FUND_COLUMNS,
+    Declaration,
+    DeclarationStatus,
+    Deduction,
+    ObjectionState,
+    SettlementRecord,
+)
+
+CENT = Decimal("0.01")
+
+# Reason codes of deductions (stable, for files and API) and their Chinese names.
+REASONS = {
+    "SPLIT": "金额不平",
+    "FUND_MISMATCH": "险种与基金不符",
+    "OUT_OF_MONTH": "非本月结算",
+    "DUPLICATE": "重复结算",
+    "UNKNOWN_PERSON": "非参保人员",
+    "NOT_INSURED": "非参保期间",
+    "NOT_DESIGNATED": "非定点期间",
+    "DUP_CHARGE": "重复收费",
+    "OVER_LIMIT": "超限价",
+    "EXCESSIVE": "过度诊疗",
+    "NO_INDICATION": "无指征用药",
+    "MANUAL": "其他（人工审核）",
+}
+
+REC = SettlementRecord._meta.db_table
+DEC = Declaration._meta.db_table
+DED = Deduction._meta.db_table
+PERSON = Person._meta.db_table
+PERIOD = InsurancePeriod._meta.db_table
+
+EMPLOYEE_FUNDS = "(pooled_employee + large_expense + account_pay)"
+RESIDENT_FUNDS = "(pooled_resident + critical_illness)"
+FUND_SUM = "(pooled_employee + large_expense + pooled_resident + critical_illness + medical_aid)"
+
+
+def _mark(cursor, declaration_id: int, code: str, message: str, condition: str, params=()) -> int:
+    cursor.execute(
+        f"UPDATE {REC} SET problem_code = %s, problem = %s "
+        f"WHERE declaration_id = %s AND problem_code = '' AND ({condition})",
+        [code, message, declaration_id, *params])
+    return cursor.rowcount
+
+
+def validate_month(declaration: Declaration) -> dict[str, int]:
+    """Write each record's problem (or none); return the count per problem code."""
+    counts: dict[str, int] = {}
+    start = declaration.month
+    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {REC} SET problem_code = '', problem = '' "
+                       f"WHERE declaration_id = %s AND problem_code <> ''", [declaration.pk])
+        checks: list[tuple[str, str, str, list]] = [
+            ("SPLIT", "金额不平：医疗费总额 ≠ 基金支付总额 + 个人负担总金额（须精确到分）",
+             "abs(total - (fund_total + personal_total)) >= 0.005", []),
+            ("SPLIT", "金额不平：基金支付总额 ≠ 各项基金支出之和（须精确到分）",
+             f"abs(fund_total - {FUND_SUM}) >= 0.005", []),
+            ("SPLIT", "金额不平：个人负担总金额 ≠ 个人账户支出 + 个人现金支出（须精确到分）",
+             "abs(personal_total - (account_pay + cash_pay)) >= 0.005", []),
+            ("FUND_MISMATCH", "险种与基金不符：职工（310）结算含居民基金支出，或居民（390）结算含职工基金支出",
+             f"(insurance_type = '310' AND {RESIDENT_FUNDS} > 0) OR "
+             f"(insurance_type = '390' AND {EMPLOYEE_FUNDS} > 0)", []),
+            ("OUT_OF_MONTH", f"非本月结算：结算（出院）日期不在 {start:%Y年%m月} 内",
+             "end_date < %s OR end_date >= %s", [start, end]),
+            ("DUPLICATE", "重复结算：该结算编号已在其他月份或其他机构的申报中",
+             f"EXISTS (SELECT 1 FROM {REC} other JOIN {DEC} d ON d.id = other.declaration_id "
+             f"WHERE other.settlement_id = {REC}.settlement_id AND other.declaration_id <> {REC}.declaration_id "
+             f"AND d.status <> %s AND other.problem_code = '')", [DeclarationStatus.DRAFT]),
+            ("UNKNOWN_PERSON", "非参保人员：公民身份号码在本统筹区参保登记中不存在",
+             f"NOT EXISTS (SELECT 1 FROM {PERSON} p WHERE p.id_number = {REC}.person_id_number)", []),
+            ("NOT_INSURED", "非参保期间：就诊日该人员未参加该险种",
+             f"NOT EXISTS (SELECT 1 FROM {PERSON} p JOIN {PERIOD} ip "
+             f"ON ip.person_id = COALESCE(p.merged_into_id, p.id) "
+             f"WHERE p.id_number = {REC}.person_id_number AND ip.insurance_type = {REC}.insurance_type "
+             f"AND ip.status <> '3' AND ip.start_date <= {REC}.begin_date "
+             f"AND (ip.end_date IS NULL OR ip.end_date >= {REC}.begin_date))", []),
+        ]
+        for code, message, condition, params in checks:
+            counts[code] = counts.get(code, 0) + _mark(cursor, declaration.pk, code, message, condition, params)
+        # Designation is the institutions app's: asked once per distinct care day (≤ 31 a month).
+        cursor.execute(f"SELECT DISTINCT begin_date FROM {REC} WHERE declaration_id = %s AND problem_code = ''",
+                       [declaration.pk])
+        days = {_as_date(row[0]) for row in cursor.fetchall()}
+        outside = sorted(days - designated_days(declaration.institution_code, days))
+        if outside:
+            marks = ", ".join(["%s"] * len(outside))
+            counts["NOT_DESIGNATED"] = _mark(
+                cursor, declaration.pk, "NOT_DESIGNATED", "非定点期间：就诊日本机构不在定点协议有效期内",
+                f"begin_date IN ({marks})", outside)
+    return {code: n for code, n in counts.items() if n}
+
+
+def _as_date(value):
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+
+
+def problems(declaration: Declaration, limit: int | None = None) -> list[tuple[int, str]]:
+    """The bad records as (row, reason), in row order."""
+    rows = (SettlementRecord.objects.filter(declaration=declaration).exclude(problem_code="")
+            .order_by("row").values_list("row", "problem"))
+    return list(rows[:limit] if limit else rows)
+
+
+def _reason_case(column: str) -> tuple[str, list[str]]:
+    whens = " ".join("WHEN %s THEN %s" for _ in REASONS)
+    params = [value for item in REASONS.items() for value in item]
+    return f"CASE {column} {whens} ELSE {column} END", params
+
+
+def rule_deductions(declaration: Declaration, *, actor: str) -> dict[str, int]:
+    """Insert the month's rule deductions; return the count per reason code."""
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        # 重复收费: the same person, 医疗类别, dates and total as an earlier row of the month.
+        counts["DUP_CHARGE"] = _mark(
+            cursor, declaration.pk, "DUP_CHARGE", "重复收费：与本月同一人员同日期、同类别、同金额的前一笔结算重复",
+            f"EXISTS (SELECT 1 FROM {REC} earlier WHERE earlier.declaration_id = {REC}.declaration_id "
+            f"AND earlier.problem_code = '' AND earlier.person_id_number = {REC}.person_id_number "
+            f"AND earlier.begin_date = {REC}.begin_date AND earlier.end_date = {REC}.end_date "
+            f"AND earlier.med_type = {REC}.med_type AND earlier.total = {REC}.total AND earlier.row < {REC}.row)")
+        reason_sql, reason_params = _reason_case("problem_code")
+        columns = ("declaration_id, record_id, fund, amount, reason_code, reason, source, created_by, note, "
+                   "objection_state, objection_reason, decided_by, decision_note")
+        # A record with a problem: its whole fund payment, fund by fund.
+        for fund, column in FUND_COLUMNS.items():
+            cursor.execute(
+                f"INSERT INTO {DED} ({columns}) SELECT declaration_id, id, %s, {column}, problem_code, "
+                f"{reason_sql}, 'rule', %s, problem, '', '', '', '' FROM {REC} "
+                f"WHERE declaration_id = %s AND problem_code <> '' AND {column} > 0",
+                [fund, *reason_params, actor, declaration.pk])
+        cursor.execute(f"SELECT problem_code, COUNT(*) FROM {REC} WHERE declaration_id = %s "
+                       f"AND problem_code <> '' GROUP BY problem_code", [declaration.pk])
+        counts.update(dict(cursor.fetchall()))
+        # 超限价: the fund payment above the cap of its 医疗类别 comes off the pooled fund.
+        caps, _demo = parameters.fund_caps(declaration.month)
+        if caps:
+            cap_sql = "CASE substr(med_type, 1, 2) " + " ".join(
+                "WHEN %s THEN CAST(%s AS NUMERIC)" for _ in caps) + " END"
+            cap_params = [value for code, cap in caps.items() for value in (code, str(cap))]
+            excess = f"(fund_total - {cap_sql})"
+            pooled = "(pooled_employee + pooled_resident)"
+            cursor.execute(
+                f"INSERT INTO {DED} ({columns}) SELECT declaration_id, id, "
+                f"CASE insurance_type WHEN '310' THEN '310100' ELSE '390100' END, "
+                f"CASE WHEN {excess} < {pooled} THEN {excess} ELSE {pooled} END, 'OVER_LIMIT', %s, 'rule', %s, "
+                f"%s, '', '', '', '' FROM {REC} WHERE declaration_id = %s AND problem_code = '' "
+                f"AND {cap_sql} IS NOT NULL AND {excess} > 0 AND {pooled} > 0",
+                [*cap_params, *cap_params, REASONS["OVER_LIMIT"], actor,
+                 "超限价：基金支付超过该医疗类别单次结算的支付上限（示例参数，须按本地现行文件核定）",
+                 declaration.pk, *cap_params, *cap_params])
+            counts["OVER_LIMIT"] = cursor.rowcount
+    return {code: n for code, n in counts.items() if n}
+
+
+def _fen(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fund_sums(declaration: Declaration) -> dict[str, dict]:
+    """Per fund: records paying from it, declared and deducted (reversed deductions excluded)."""
+    aggregates = {}
+    for fund, column in FUND_COLUMNS.items():
+        aggregates[f"s_{fund}"] = Sum(column)
+        aggregates[f"n_{fund}"] = Count("id", filter=Q(**{f"{column}__gt": 0}))
+    declared = SettlementRecord.objects.filter(declaration=declaration).aggregate(**aggregates)
+    deducted = dict(Deduction.objects.filter(declaration=declaration)
+                    .exclude(objection_state=ObjectionState.REVERSED)
+                    .values_list("fund").annotate(s=Sum("amount")).values_list("fund", "s"))
+    return {fund: {"records": declared[f"n_{fund}"], "declared": _fen(declared[f"s_{fund}"]),
+                   "deducted": _fen(deducted.get(fund))} for fund in FUND_COLUMNS}
