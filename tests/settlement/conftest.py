@@ -9,7 +9,7 @@ import pytest
 from tests.factories import AgencyFactory, StaffFactory
 from yibao import clock
 from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, Person
-from yibao.ids import make_resident_id
+from yibao.ids import make_resident_id, make_uscc
 from yibao.institutions.models import (
     DesignationPeriod,
     Institution,
@@ -33,8 +33,9 @@ def agency(db):
     return AgencyFactory(name="测试区医疗保障服务中心")
 
 
-def make_institution(agency, *, code="H14010500001", uscc="12140100MB0000001X", start=datetime.date(2025, 1, 1),
+def make_institution(agency, *, code="H14010500001", uscc=None, start=datetime.date(2025, 1, 1),
                      end=None, kind=InstitutionKind.HOSPITAL):
+    uscc = uscc or make_uscc(f"12{code[1:7]}MB{code[-7:]}")
     institution = Institution.objects.create(
         kind=kind, name="测试市第一人民医院" if kind == InstitutionKind.HOSPITAL else "测试大药房",
         uscc=uscc, operator_uscc=uscc, licence_number="PDY00001", legal_representative="张院长",

@@ -54,7 +54,7 @@ def test_malformed_fields_are_named_with_their_row_and_the_good_rows_kept(hospit
 
 def test_validation_reports_every_bad_record_with_row_and_reason(agency, hospital, draft, employee, resident):
     stopped = make_person(agency, 7, start=datetime.date(2020, 1, 1), end=datetime.date(2026, 10, 31))
-    other_hospital = make_institution(agency, code="H14010500002", uscc="12140100MB0000002X")
+    other_hospital = make_institution(agency, code="H14010500002")
     other = services.open_declaration(actor="h2", institution_code=other_hospital.national_code, month=MONTH)
     services.add_records(actor="h2", institution_code=other_hospital.national_code, declaration=other,
                          records=[record("JS-TAKEN", employee)])
@@ -81,7 +81,7 @@ def test_validation_reports_every_bad_record_with_row_and_reason(agency, hospita
 
 
 def test_a_care_day_outside_the_designation_period_is_flagged(agency, employee):
-    late = make_institution(agency, code="H14010500003", uscc="12140100MB0000003X", start=datetime.date(2026, 11, 15))
+    late = make_institution(agency, code="H14010500003", start=datetime.date(2026, 11, 15))
     draft = services.open_declaration(actor="h", institution_code=late.national_code, month=MONTH)
     services.add_records(actor="h", institution_code=late.national_code, declaration=draft, records=[
         record("JS001", employee, day="2026-11-14"), record("JS002", employee, day="2026-11-15")])
@@ -102,7 +102,7 @@ def test_the_current_month_cannot_be_declared(hospital):
 
 
 def test_an_institution_cannot_add_to_another_institutions_month(agency, draft, employee):
-    other = make_institution(agency, code="H14010500009", uscc="12140100MB0000009X")
+    other = make_institution(agency, code="H14010500009")
     with pytest.raises(NotYourDeclaration):
         services.add_records(actor="x", institution_code=other.national_code, declaration=draft,
                              records=[record("JS001", employee)])
