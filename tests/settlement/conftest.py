@@ -35,7 +35,7 @@ def agency(db):
 
 def make_institution(agency, *, code="H14010500001", uscc=None, start=datetime.date(2025, 1, 1),
                      end=None, kind=InstitutionKind.HOSPITAL):
-    uscc = uscc or make_uscc(f"12{code[1:7]}MB{code[-7:]}")
+    uscc = uscc or make_uscc(f"12{code[1:7]}M{'A' if code[0] == 'H' else 'B'}{code[-7:]}")
     institution = Institution.objects.create(
         kind=kind, name="测试市第一人民医院" if kind == InstitutionKind.HOSPITAL else "测试大药房",
         uscc=uscc, operator_uscc=uscc, licence_number="PDY00001", legal_representative="张院长",

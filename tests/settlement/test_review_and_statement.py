@@ -139,3 +139,27 @@ def test_both_sides_confirm_then_the_month_is_paid_once(hospital, month_with_pro
     assert payments.count() == 4 and sum(p.amount for p in payments) == payable
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.PAID and declaration.paid_on is not None
+
+
+def test_the_month_run_states_every_declared_month_and_a_rerun_changes_nothing(month_with_problems, declared_other):
+    run = services.run_month(actor="bureau", month=MONTH)
+    assert (run.declarations, run.records, run.statements) == (2, 6, 2)
+    assert run.problems == {"UNKNOWN_PERSON": 1} and run.deductions["DUP_CHARGE"] == 1
+    lines = StatementLine.objects.filter(declaration=month_with_problems)
+    assert sum(line.approved for line in lines) == Decimal("1233.33")
+    before = list(StatementLine.objects.order_by("pk").values_list("pk", "payable"))
+    again = services.run_month(actor="bureau", month=MONTH)
+    assert again.declarations == 0
+    assert list(StatementLine.objects.order_by("pk").values_list("pk", "payable")) == before
+    assert Deduction.objects.count() == 5
+
+
+@pytest.fixture
+def declared_other(agency, employee):
+    from tests.settlement.conftest import make_institution
+
+    pharmacy = make_institution(agency, code="P14010500001", kind="pharmacy")
+    declaration = services.open_declaration(actor="p", institution_code=pharmacy.national_code, month=MONTH)
+    services.add_records(actor="p", institution_code=pharmacy.national_code, declaration=declaration,
+                         records=[record("YD001", employee, med="41", total="80.00", pooled="0.00", account="80.00")])
+    return services.declare(actor="p", institution_code=pharmacy.national_code, declaration=declaration)

@@ -29,6 +29,8 @@ class Provider(Protocol):
 
     def designated_on(self, *, code: str, day: datetime.date) -> bool: ...
 
+    def spans(self, codes: set[str]) -> dict[str, list[tuple[datetime.date, datetime.date | None]]]: ...
+
 
 class InstitutionsApp:
     """The real provider: ``yibao.institutions.selectors``."""
@@ -56,6 +58,17 @@ class InstitutionsApp:
 
         return bool(selectors.designated_on(code=code, day=day))
 
+    def spans(self, codes: set[str]) -> dict[str, list[tuple[datetime.date, datetime.date | None]]]:
+        """Every designation span of the given institutions, in one query."""
+        from yibao.institutions import selectors
+
+        result: dict[str, list[tuple[datetime.date, datetime.date | None]]] = {}
+        rows = (selectors.designated_periods_queryset().filter(institution__national_code__in=list(codes))
+                .values_list("institution__national_code", "start", "end"))
+        for code, start, end in rows:
+            result.setdefault(code, []).append((start, end))
+        return result
+
 
 _provider: Provider = InstitutionsApp()
 
@@ -74,6 +87,11 @@ def institution_info(code: str) -> InstitutionInfo | None:
 def code_of_applicant(identifier: str) -> str:
     """The national code (H/P + 11 digits) of a case's institution applicant, "" if none."""
     return _provider.code_of_applicant(identifier)
+
+
+def designation_spans(codes: set[str]) -> dict[str, list[tuple[datetime.date, datetime.date | None]]]:
+    """Code → its designation spans (start, end or None), for the institutions of a month."""
+    return _provider.spans(codes)
 
 
 def designated_days(code: str, days: set[datetime.date]) -> set[datetime.date]:

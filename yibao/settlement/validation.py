@@ -20,7 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from yibao.enrollment.models import InsurancePeriod, Person
 from yibao.settlement import parameters
-from yibao.settlement.institutions import designated_days
+from yibao.settlement.institutions import designation_spans
 from yibao.settlement.models import (
     FUND_COLUMNS,
     Declaration,
@@ -59,22 +59,35 @@ RESIDENT_FUNDS = "(pooled_resident + critical_illness)"
 FUND_SUM = "(pooled_employee + large_expense + pooled_resident + critical_illness + medical_aid)"
 
 
-def _mark(cursor, declaration_id: int, code: str, message: str, condition: str, params=()) -> int:
+def _scope(declarations) -> tuple[str, list[int]]:
+    ids = [d.pk for d in declarations]
+    return f"declaration_id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _mark(cursor, scope, code: str, message: str, condition: str, params=()) -> int:
+    where, ids = scope
     cursor.execute(
         f"UPDATE {REC} SET problem_code = %s, problem = %s "
-        f"WHERE declaration_id = %s AND problem_code = '' AND ({condition})",
-        [code, message, declaration_id, *params])
+        f"WHERE {where} AND problem_code = '' AND ({condition})",
+        [code, message, *ids, *params])
     return cursor.rowcount
 
 
-def validate_month(declaration: Declaration) -> dict[str, int]:
-    """Write each record's problem (or none); return the count per problem code."""
+def validate_month(declaration: Declaration | list[Declaration]) -> dict[str, int]:
+    """Write each record's problem (or none) for one declaration or a month's declarations at once;
+    return the count per problem code."""
+    declarations = declaration if isinstance(declaration, list) else [declaration]
+    if not declarations:
+        return {}
+    if len({d.month for d in declarations}) != 1:
+        raise ValueError("一次只能校验同一月份的申报")
     counts: dict[str, int] = {}
-    start = declaration.month
+    start = declarations[0].month
     end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    scope = _scope(declarations)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {REC} SET problem_code = '', problem = '' "
-                       f"WHERE declaration_id = %s AND problem_code <> ''", [declaration.pk])
+                       f"WHERE {scope[0]} AND problem_code <> ''", scope[1])
         checks: list[tuple[str, str, str, list]] = [
             ("SPLIT", "金额不平：医疗费总额 ≠ 基金支付总额 + 个人负担总金额（须精确到分）",
              "abs(total - (fund_total + personal_total)) >= 0.005", []),
@@ -101,17 +114,25 @@ def validate_month(declaration: Declaration) -> dict[str, int]:
              f"AND (ip.end_date IS NULL OR ip.end_date >= {REC}.begin_date))", []),
         ]
         for code, message, condition, params in checks:
-            counts[code] = counts.get(code, 0) + _mark(cursor, declaration.pk, code, message, condition, params)
-        # Designation is the institutions app's: asked once per distinct care day (≤ 31 a month).
-        cursor.execute(f"SELECT DISTINCT begin_date FROM {REC} WHERE declaration_id = %s AND problem_code = ''",
-                       [declaration.pk])
-        days = {_as_date(row[0]) for row in cursor.fetchall()}
-        outside = sorted(days - designated_days(declaration.institution_code, days))
-        if outside:
-            marks = ", ".join(["%s"] * len(outside))
-            counts["NOT_DESIGNATED"] = _mark(
-                cursor, declaration.pk, "NOT_DESIGNATED", "非定点期间：就诊日本机构不在定点协议有效期内",
-                f"begin_date IN ({marks})", outside)
+            counts[code] = counts.get(code, 0) + _mark(cursor, scope, code, message, condition, params)
+        # Designation is the institutions app's: its spans read once for the month's institutions,
+        # then the care days outside them marked per declaration (there are ≤ 31 days a month).
+        cursor.execute(f"SELECT DISTINCT declaration_id, begin_date FROM {REC} WHERE {scope[0]} "
+                       f"AND problem_code = ''", scope[1])
+        days: dict[int, set[datetime.date]] = {}
+        for declaration_id, day in cursor.fetchall():
+            days.setdefault(declaration_id, set()).add(_as_date(day))
+        by_id = {d.pk: d for d in declarations}
+        spans = designation_spans({d.institution_code for d in declarations})
+        for declaration_id, care_days in days.items():
+            code = by_id[declaration_id].institution_code
+            outside = sorted(day for day in care_days
+                             if not any(a <= day and (b is None or day <= b) for a, b in spans.get(code, [])))
+            if outside:
+                marks = ", ".join(["%s"] * len(outside))
+                counts["NOT_DESIGNATED"] = counts.get("NOT_DESIGNATED", 0) + _mark(
+                    cursor, _scope([by_id[declaration_id]]), "NOT_DESIGNATED",
+                    "非定点期间：就诊日本机构不在定点协议有效期内", f"begin_date IN ({marks})", outside)
     return {code: n for code, n in counts.items() if n}
 
 
@@ -132,13 +153,18 @@ def _reason_case(column: str) -> tuple[str, list[str]]:
     return f"CASE {column} {whens} ELSE {column} END", params
 
 
-def rule_deductions(declaration: Declaration, *, actor: str) -> dict[str, int]:
-    """Insert the month's rule deductions; return the count per reason code."""
+def rule_deductions(declaration: Declaration | list[Declaration], *, actor: str) -> dict[str, int]:
+    """Insert the rule deductions of one declaration or a month's; return the count per reason code."""
+    declarations = declaration if isinstance(declaration, list) else [declaration]
     counts: dict[str, int] = {}
+    if not declarations:
+        return counts
+    scope = _scope(declarations)
+    where, ids = scope
     with connection.cursor() as cursor:
         # 重复收费: the same person, 医疗类别, dates and total as an earlier row of the month.
         counts["DUP_CHARGE"] = _mark(
-            cursor, declaration.pk, "DUP_CHARGE", "重复收费：与本月同一人员同日期、同类别、同金额的前一笔结算重复",
+            cursor, scope, "DUP_CHARGE", "重复收费：与本月同一人员同日期、同类别、同金额的前一笔结算重复",
             f"EXISTS (SELECT 1 FROM {REC} earlier WHERE earlier.declaration_id = {REC}.declaration_id "
             f"AND earlier.problem_code = '' AND earlier.person_id_number = {REC}.person_id_number "
             f"AND earlier.begin_date = {REC}.begin_date AND earlier.end_date = {REC}.end_date "
@@ -151,13 +177,13 @@ def rule_deductions(declaration: Declaration, *, actor: str) -> dict[str, int]:
             cursor.execute(
                 f"INSERT INTO {DED} ({columns}) SELECT declaration_id, id, %s, {column}, problem_code, "
                 f"{reason_sql}, 'rule', %s, problem, '', '', '', '' FROM {REC} "
-                f"WHERE declaration_id = %s AND problem_code <> '' AND {column} > 0",
-                [fund, *reason_params, actor, declaration.pk])
-        cursor.execute(f"SELECT problem_code, COUNT(*) FROM {REC} WHERE declaration_id = %s "
-                       f"AND problem_code <> '' GROUP BY problem_code", [declaration.pk])
+                f"WHERE {where} AND problem_code <> '' AND {column} > 0",
+                [fund, *reason_params, actor, *ids])
+        cursor.execute(f"SELECT problem_code, COUNT(*) FROM {REC} WHERE {where} "
+                       f"AND problem_code <> '' GROUP BY problem_code", ids)
         counts.update(dict(cursor.fetchall()))
         # 超限价: the fund payment above the cap of its 医疗类别 comes off the pooled fund.
-        caps, _demo = parameters.fund_caps(declaration.month)
+        caps, _demo = parameters.fund_caps(declarations[0].month)
         if caps:
             cap_sql = "CASE substr(med_type, 1, 2) " + " ".join(
                 "WHEN %s THEN CAST(%s AS NUMERIC)" for _ in caps) + " END"
@@ -168,11 +194,11 @@ def rule_deductions(declaration: Declaration, *, actor: str) -> dict[str, int]:
                 f"INSERT INTO {DED} ({columns}) SELECT declaration_id, id, "
                 f"CASE insurance_type WHEN '310' THEN '310100' ELSE '390100' END, "
                 f"CASE WHEN {excess} < {pooled} THEN {excess} ELSE {pooled} END, 'OVER_LIMIT', %s, 'rule', %s, "
-                f"%s, '', '', '', '' FROM {REC} WHERE declaration_id = %s AND problem_code = '' "
+                f"%s, '', '', '', '' FROM {REC} WHERE {where} AND problem_code = '' "
                 f"AND {cap_sql} IS NOT NULL AND {excess} > 0 AND {pooled} > 0",
                 [*cap_params, *cap_params, REASONS["OVER_LIMIT"], actor,
                  "超限价：基金支付超过该医疗类别单次结算的支付上限（示例参数，须按本地现行文件核定）",
-                 declaration.pk, *cap_params, *cap_params])
+                 *ids, *cap_params, *cap_params])
             counts["OVER_LIMIT"] = cursor.rowcount
     return {code: n for code, n in counts.items() if n}
 
@@ -193,3 +219,30 @@ def fund_sums(declaration: Declaration) -> dict[str, dict]:
                     .values_list("fund").annotate(s=Sum("amount")).values_list("fund", "s"))
     return {fund: {"records": declared[f"n_{fund}"], "declared": _fen(declared[f"s_{fund}"]),
                    "deducted": _fen(deducted.get(fund))} for fund in FUND_COLUMNS}
+
+
+def fund_sums_by_declaration(declarations: list[Declaration]) -> dict[int, dict[str, dict]]:
+    """``fund_sums`` for many declarations in two grouped queries (the month run)."""
+    if not declarations:
+        return {}
+    aggregates = {}
+    for fund, column in FUND_COLUMNS.items():
+        aggregates[f"s_{fund}"] = Sum(column)
+        aggregates[f"n_{fund}"] = Count("id", filter=Q(**{f"{column}__gt": 0}))
+    ids = [d.pk for d in declarations]
+    declared = {row["declaration_id"]: row for row in SettlementRecord.objects.filter(declaration_id__in=ids)
+                .values("declaration_id").annotate(**aggregates).order_by()}
+    deducted: dict[int, dict[str, Decimal]] = {}
+    for declaration_id, fund, amount in (Deduction.objects.filter(declaration_id__in=ids)
+                                         .exclude(objection_state=ObjectionState.REVERSED)
+                                         .values_list("declaration_id", "fund").annotate(s=Sum("amount"))
+                                         .values_list("declaration_id", "fund", "s").order_by()):
+        deducted.setdefault(declaration_id, {})[fund] = _fen(amount)
+    result = {}
+    for declaration_id in ids:
+        row = declared.get(declaration_id, {})
+        result[declaration_id] = {
+            fund: {"records": row.get(f"n_{fund}") or 0, "declared": _fen(row.get(f"s_{fund}")),
+                   "deducted": deducted.get(declaration_id, {}).get(fund, Decimal("0.00"))}
+            for fund in FUND_COLUMNS}
+    return result
