@@ -23,6 +23,7 @@ urlpatterns = [
     path("enrollment/", include("yibao.enrollment.urls")),
     path("transfers/", include("yibao.transfers.urls")),
     path("offsite/", include("yibao.offsite.urls")),
+    path("institutions/", include("yibao.institutions.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("yibao.accounts.urls")),

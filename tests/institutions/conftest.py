@@ -38,7 +38,7 @@ ITEMS = {
     ("changzhi", "pharmacy"): "pharmacy-designation",
 }
 APPLICATION = {"insurance_head": "王主任", "insurance_head_phone": "13912345678", "insurance_staff_count": 2,
-               "business_scope": ["住院", "门诊"], "commitment": True}
+               "business_scope": ["住院", "门诊"], "commitment": "是"}
 _serial = iter(range(1, 10_000))
 
 

@@ -68,8 +68,8 @@ def test_in_taiyuan_the_designation_ends_at_the_agreement_and_the_opening_item_a
     staff = clerks["taiyuan"]
     with later(12):
         with pytest.raises(InvalidApplication, match="贯标维护"):
-            apply(hospital, opening, {"network_connected": True})
-        case = apply(hospital, opening, {"code_maintained": True, "network_connected": True})
+            apply(hospital, opening, {"network_connected": "是"})
+        case = apply(hospital, opening, {"code_maintained": "是", "network_connected": "是"})
         case = accept_case(case=case, staff=staff["accept"])
         case = advance_case(case=case, staff=staff["review"], action="review", opinion="同意")
         advance_case(case=case, staff=staff["review"], action="complete", opinion="开通")
@@ -81,7 +81,7 @@ def test_an_opening_before_the_agreement_is_refused(regions, agencies):
     hospital = make_institution(regions["taiyuan"], "hospital")
     with pytest.raises(InvalidApplication, match="尚未签订服务协议"):
         apply(hospital, current_item("taiyuan", "hospital-service-opening"),
-              {"code_maintained": True, "network_connected": True})
+              {"code_maintained": "是", "network_connected": "是"})
 
 
 def test_a_natural_person_or_a_unit_cannot_apply_for_designation(hospital):
@@ -100,7 +100,7 @@ def test_a_pharmacy_cannot_apply_as_a_hospital(pharmacy):
 
 def test_the_commitment_and_the_insurance_head_are_required(hospital):
     with pytest.raises(InvalidApplication, match="字段 申请承诺"):
-        apply(hospital, form_data={**APPLICATION, "commitment": False})
+        apply(hospital, form_data={**APPLICATION, "commitment": ""})
     with pytest.raises(InvalidApplication, match="字段 主管医保工作负责人：必填"):
         apply(hospital, form_data={**APPLICATION, "insurance_head": ""})
 

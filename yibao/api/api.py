@@ -20,6 +20,7 @@ from yibao.catalog import selectors
 from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
+from yibao.institutions.api import router as institutions_router
 from yibao.offsite.api import router as offsite_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt
@@ -87,6 +88,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", transfers_router)
 api.add_router("/", offsite_router)
+api.add_router("/", institutions_router)
 
 
 class RegionOut(Schema):

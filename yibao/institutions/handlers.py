@@ -22,7 +22,8 @@ case ends at 协议签订 and the opening case assigns the code.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,8 +72,8 @@ class DesignationFields(BaseModel):
     insurance_head: str = Field("", max_length=50, title="主管医保工作负责人")
     insurance_head_phone: str = Field("", max_length=20, title="负责人联系电话")
     insurance_staff_count: int = Field(0, ge=0, le=1000, title="医保管理专（兼）职人数")
-    business_scope: list[str] = Field([], max_length=10, title="申请业务内容（住院、门诊、购药）")
-    commitment: bool = Field(False, title="已阅读并遵守定点管理规定，对所提交资料的真实性负责（申请承诺）")
+    business_scope: list[Literal["住院", "门诊", "购药"]] = Field([], max_length=3, title="申请业务内容")
+    commitment: Literal["", "是"] = Field("", title="申请承诺：已阅读定点管理规定，对所提交资料的真实性负责")
 
 
 class _DesignationBase(ItemHandler[DesignationFields]):
@@ -90,7 +91,7 @@ class _DesignationBase(ItemHandler[DesignationFields]):
                                   InstitutionStatus.SUSPENDED):
             raise HandlerRefusal(f"{institution.name}已是定点医药机构（{institution.get_status_display()}），"
                                  f"无需再次申请定点")
-        if not fields.commitment:
+        if fields.commitment != "是":
             raise HandlerRefusal("字段 申请承诺：须确认已阅读定点管理规定并对资料真实性负责")
         if not fields.insurance_head:
             raise HandlerRefusal("字段 主管医保工作负责人：必填")
@@ -163,8 +164,8 @@ class PharmacyDesignation(_DesignationBase):
 class OpeningFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code_maintained: bool = Field(False, title="已在国家医保信息业务编码标准数据库动态维护平台完成贯标维护")
-    network_connected: bool = Field(False, title="已完成医保网络连接和系统对接")
+    code_maintained: Literal["", "是"] = Field("", title="已在国家医保信息业务编码标准数据库动态维护平台完成贯标维护")
+    network_connected: Literal["", "是"] = Field("", title="已完成医保网络连接和系统对接")
 
 
 class _OpeningBase(ItemHandler[OpeningFields]):
@@ -182,9 +183,9 @@ class _OpeningBase(ItemHandler[OpeningFields]):
             raise HandlerRefusal(f"{institution.name}已开通定点服务")
         if institution.status != InstitutionStatus.SIGNED:
             raise HandlerRefusal(f"{institution.name}尚未签订服务协议，请先办理申报定点协议管理")
-        if not fields.code_maintained:
+        if fields.code_maintained != "是":
             raise HandlerRefusal("字段 贯标维护：须先在国家医保信息业务编码标准数据库动态维护平台完成贯标维护")
-        if not fields.network_connected:
+        if fields.network_connected != "是":
             raise HandlerRefusal("字段 网络连接：须先完成医保网络连接和系统对接")
 
     def home_agency(self, *, case, fields):
@@ -214,10 +215,11 @@ class ChangeFields(BaseModel):
     name: str = Field("", max_length=100, title="变更后名称")
     address: str = Field("", max_length=200, title="变更后地址")
     legal_representative: str = Field("", max_length=50, title="变更后法定代表人")
-    level: str = Field("", max_length=1, title="变更后医院等级（3/2/1/0）")
+    level: Literal["", "3", "2", "1", "0"] = Field("", title="变更后医院等级（3 三级/2 二级/1 一级/0 未定级）")
     beds: int | None = Field(None, ge=0, le=20000, title="变更后核定床位")
-    add_departments: list[str] = Field([], max_length=50, title="新增科室")
-    add_services: list[str] = Field([], max_length=20, title="新增项目（医疗类别代码）")
+    add_departments: str = Field("", max_length=500, title="新增科室（以顿号分隔）")
+    add_services: list[Literal["11", "14", "16", "21", "28", "41", "51", "52"]] = Field(
+        [], max_length=8, title="新增项目（医疗类别代码）")
 
     def changes(self, institution: Institution) -> dict:
         changes: dict = {k: v for k, v in
@@ -226,8 +228,9 @@ class ChangeFields(BaseModel):
                          if v}
         if self.beds is not None:
             changes["beds"] = self.beds
-        if self.add_departments:
-            changes["departments"] = list(dict.fromkeys([*institution.departments, *self.add_departments]))
+        added = [d for d in re.split(r"[、,，\s]+", self.add_departments) if d]
+        if added:
+            changes["departments"] = list(dict.fromkeys([*institution.departments, *added]))
         if self.add_services:
             changes["services"] = list(dict.fromkeys([*institution.services, *self.add_services]))
         return changes
