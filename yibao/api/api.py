@@ -22,6 +22,7 @@ from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
 from yibao.institutions.api import router as institutions_router
 from yibao.offsite.api import router as offsite_router
+from yibao.settlement.api import router as settlement_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt
 from yibao.workdays import calendar as workdays
@@ -88,6 +89,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", transfers_router)
 api.add_router("/", offsite_router)
+api.add_router("/", settlement_router)
 api.add_router("/", institutions_router)
 
 

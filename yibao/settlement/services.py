@@ -501,3 +501,38 @@ def run_month(*, actor: str, month: str, progress=None) -> MonthRun:
                      object_id=f"{start:%Y-%m}", after={"declarations": run.declarations, "records": run.records,
                                                        "payable": f"{run.payable}"})
     return run
+
+
+@dataclass
+class Difference:
+    day: datetime.date
+    fund: str
+    theirs: Decimal
+    ours: Decimal
+    settlements: list[str]  # the settlement IDs of that day and fund, ours, for the line-by-line check
+
+
+def reconcile(*, declaration: Declaration, theirs: dict[tuple[datetime.date, str], Decimal]) -> list[Difference]:
+    """对账: the institution's daily totals per fund against ours; each day and fund that differs is
+    listed with our settlements of that day, and those the institution's total cannot contain
+    (ours alone would already differ by exactly their amount) first."""
+    from yibao.settlement import selectors
+
+    ours = selectors.daily_totals(declaration)
+    differences = []
+    for key in sorted(set(ours) | set(theirs)):
+        mine, their = ours.get(key, Decimal("0.00")), _fen(theirs.get(key))
+        if mine == their:
+            continue
+        day, fund = key
+        column = FUND_COLUMNS.get(fund)
+        if column is None:
+            raise InvalidDeclaration(f"字段 基金：「{fund}」不是结算涉及的基金", field="fund")
+        records = list(SettlementRecord.objects.filter(declaration=declaration, end_date=day)
+                       .exclude(**{column: 0}).values_list("settlement_id", column).order_by("row"))
+        gap = mine - their
+        # A single settlement equal to the gap is the likeliest cause: name it first.
+        records.sort(key=lambda r: (_fen(r[1]) != abs(gap), r[0]))
+        differences.append(Difference(day=day, fund=fund, theirs=their, ours=mine,
+                                      settlements=[r[0] for r in records]))
+    return differences

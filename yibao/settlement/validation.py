@@ -163,12 +163,12 @@ def rule_deductions(declaration: Declaration | list[Declaration], *, actor: str)
     where, ids = scope
     with connection.cursor() as cursor:
         # 重复收费: the same person, 医疗类别, dates and total as an earlier row of the month.
+        # (A window over the month, one sort, rather than a self-join per record.)
         counts["DUP_CHARGE"] = _mark(
             cursor, scope, "DUP_CHARGE", "重复收费：与本月同一人员同日期、同类别、同金额的前一笔结算重复",
-            f"EXISTS (SELECT 1 FROM {REC} earlier WHERE earlier.declaration_id = {REC}.declaration_id "
-            f"AND earlier.problem_code = '' AND earlier.person_id_number = {REC}.person_id_number "
-            f"AND earlier.begin_date = {REC}.begin_date AND earlier.end_date = {REC}.end_date "
-            f"AND earlier.med_type = {REC}.med_type AND earlier.total = {REC}.total AND earlier.row < {REC}.row)")
+            f"id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY declaration_id, person_id_number, "
+            f"begin_date, end_date, med_type, total ORDER BY row) AS n FROM {REC} "
+            f"WHERE {where} AND problem_code = '') repeated WHERE n > 1)", ids)
         reason_sql, reason_params = _reason_case("problem_code")
         columns = ("declaration_id, record_id, fund, amount, reason_code, reason, source, created_by, note, "
                    "objection_state, objection_reason, decided_by, decision_note")
