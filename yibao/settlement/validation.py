@@ -88,18 +88,36 @@ def validate_month(declaration: Declaration | list[Declaration]) -> dict[str, in
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {REC} SET problem_code = '', problem = '' "
                        f"WHERE {scope[0]} AND problem_code <> ''", scope[1])
-        checks: list[tuple[str, str, str, list]] = [
+        # The checks of a record's own fields in one pass: the first that fails names the problem.
+        row_checks = [
             ("SPLIT", "金额不平：医疗费总额 ≠ 基金支付总额 + 个人负担总金额（须精确到分）",
-             "abs(total - (fund_total + personal_total)) >= 0.005", []),
+             "abs(total - (fund_total + personal_total)) >= 0.005"),
             ("SPLIT", "金额不平：基金支付总额 ≠ 各项基金支出之和（须精确到分）",
-             f"abs(fund_total - {FUND_SUM}) >= 0.005", []),
+             f"abs(fund_total - {FUND_SUM}) >= 0.005"),
             ("SPLIT", "金额不平：个人负担总金额 ≠ 个人账户支出 + 个人现金支出（须精确到分）",
-             "abs(personal_total - (account_pay + cash_pay)) >= 0.005", []),
+             "abs(personal_total - (account_pay + cash_pay)) >= 0.005"),
             ("FUND_MISMATCH", "险种与基金不符：职工（310）结算含居民基金支出，或居民（390）结算含职工基金支出",
              f"(insurance_type = '310' AND {RESIDENT_FUNDS} > 0) OR "
-             f"(insurance_type = '390' AND {EMPLOYEE_FUNDS} > 0)", []),
-            ("OUT_OF_MONTH", f"非本月结算：结算（出院）日期不在 {start:%Y年%m月} 内",
-             "end_date < %s OR end_date >= %s", [start, end]),
+             f"(insurance_type = '390' AND {EMPLOYEE_FUNDS} > 0)"),
+            ("OUT_OF_MONTH", f"非本月结算：结算（出院）日期不在 {start:%Y年%m月} 内", "end_date < %s OR end_date >= %s"),
+        ]
+        code_case = "CASE " + " ".join(f"WHEN {condition} THEN %s" for _c, _m, condition in row_checks) + " END"
+        message_case = "CASE " + " ".join(f"WHEN {condition} THEN %s" for _c, _m, condition in row_checks) + " END"
+        def case_params(pick):
+            params = []
+            for code, message, condition in row_checks:
+                params += ([start, end] if "%s" in condition else []) + [code if pick == "code" else message]
+            return params
+        where, ids = scope
+        cursor.execute(
+            f"UPDATE {REC} SET problem_code = {code_case}, problem = {message_case} "
+            f"WHERE {where} AND problem_code = '' AND {code_case} IS NOT NULL",
+            [*case_params("code"), *case_params("message"), *ids, *case_params("code")])
+        if cursor.rowcount:
+            cursor.execute(f"SELECT problem_code, COUNT(*) FROM {REC} WHERE {where} AND problem_code <> '' "
+                           f"GROUP BY problem_code", ids)
+            counts.update(dict(cursor.fetchall()))
+        checks: list[tuple[str, str, str, list]] = [
             ("DUPLICATE", "重复结算：该结算编号已在其他月份或其他机构的申报中",
              f"EXISTS (SELECT 1 FROM {REC} other JOIN {DEC} d ON d.id = other.declaration_id "
              f"WHERE other.settlement_id = {REC}.settlement_id AND other.declaration_id <> {REC}.declaration_id "

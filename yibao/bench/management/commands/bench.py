@@ -230,7 +230,19 @@ def import_suite(options) -> list[str]:
     return lines
 
 
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite}
+def _settlement(suite):
+    def run(options):
+        from yibao.settlement import bench as settlement_bench
+
+        try:
+            return getattr(settlement_bench, suite)(options)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+    return run
+
+
+SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite,
+          "settlement": _settlement("settlement_suite"), "settlement-upload": _settlement("upload_suite")}
 
 
 class Command(BaseCommand):
@@ -239,7 +251,8 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides"])
+        parser.add_argument("suite", choices=["http", "sql", "import", "lookups", "guides", "settlement",
+                                              "settlement-upload"])
         parser.add_argument("--count", type=int, default=300, help="lookups / guides：每项请求次数")
         parser.add_argument("--city", default="taiyuan", help="guides：城市")
         parser.add_argument("--concurrency", type=int, default=None,
@@ -255,6 +268,10 @@ class Command(BaseCommand):
                             help="http：以哪个经办人员的令牌请求（其统筹区内随机抽取人员）")
         parser.add_argument("--sample", type=int, default=5000, help="http：随机抽取的证件号码个数")
         parser.add_argument("--rows", type=int, default=10000, help="import：报盘行数")
+        parser.add_argument("--region", default="benchcity", help="settlement / settlement-upload：统筹区")
+        parser.add_argument("--records", dest="records_n", type=int, default=1_000_000,
+                            help="settlement / settlement-upload：直接结算条数")
+        parser.add_argument("--month", default="", help="settlement（默认 2026-11）/ settlement-upload（默认 2026-10）")
 
     def handle(self, *args, **options):
         count = options["count"]
