@@ -41,3 +41,24 @@ def test_the_ledger_counts_outflows_by_fund_and_month_and_on_time_payments(hospi
     assert {r["fund"] for r in rows} == {"310100", "310200", "390100"}
     assert sum(r["payable"] for r in rows) + sum(r["withheld"] for r in rows) == sum(r["approved"] for r in rows)
     assert selectors.on_time(month_from=month, month_to=month) == {"paid": 1, "on_time": 1}
+
+
+def test_the_outflows_export_is_for_supervisors_and_lists_each_fund(client, hospital, declared):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.factories import StaffFactory
+
+    services.make_statement(actor="c", declaration=services.review(actor="c", declaration=declared))
+    clerk = StaffFactory(agency=declared.agency, roles=["accept"])
+    client.force_login(clerk.user)
+    assert client.get("/ledger/outflows.xlsx?from=2026-11&to=2026-11").status_code == 403
+    chief = StaffFactory(agency=declared.agency, roles=["supervise"])
+    client.force_login(chief.user)
+    assert client.get("/ledger/outflows.xlsx?from=2026-1x").status_code == 400
+    response = client.get("/ledger/outflows.xlsx?from=2026-11&to=2026-11")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content))["基金支出"]
+    funds = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] == "2026-11"]
+    assert funds == ["310100", "310200", "390100"]

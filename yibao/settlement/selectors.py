@@ -43,11 +43,14 @@ def todo_for_agency(*, agency, today: datetime.date) -> list[tuple[Declaration, 
     return [(d, deadline_flag(d, today)) for d in open_months]
 
 
-def fund_outflows(*, month_from: datetime.date, month_to: datetime.date, agency=None) -> list[dict]:
-    """Payable per fund, month and institution (the bureau ledger's outflows), with on-time counts."""
+def fund_outflows(*, month_from: datetime.date, month_to: datetime.date, agency=None, scope=None) -> list[dict]:
+    """Per fund, month and institution: declared, deducted, approved, withheld, payable (the bureau
+    ledger's outflows). ``scope``: a ledger ``Scope`` (its agencies only)."""
     lines = StatementLine.objects.filter(declaration__month__gte=month_from, declaration__month__lte=month_to)
     if agency is not None:
         lines = lines.filter(declaration__agency=agency)
+    if scope is not None:
+        lines = lines.filter(scope.q("declaration__agency"))
     return list(lines.values("declaration__month", "fund", "declaration__institution_code",
                              "declaration__institution_name")
                 .annotate(declared=Sum("declared"), deducted=Sum("deducted"), approved=Sum("approved"),
@@ -55,12 +58,14 @@ def fund_outflows(*, month_from: datetime.date, month_to: datetime.date, agency=
                 .order_by("declaration__month", "fund", "declaration__institution_code"))
 
 
-def on_time(*, month_from: datetime.date, month_to: datetime.date, agency=None) -> dict:
+def on_time(*, month_from: datetime.date, month_to: datetime.date, agency=None, scope=None) -> dict:
     """Paid months, and how many within their 30 working days (令第2号/第3号; seeds 004 items 28/29)."""
     months = Declaration.objects.filter(month__gte=month_from, month__lte=month_to,
                                         status=DeclarationStatus.PAID)
     if agency is not None:
         months = months.filter(agency=agency)
+    if scope is not None:
+        months = months.filter(scope.q("agency"))
     from django.db.models import F
 
     return months.aggregate(paid=Count("id"), on_time=Count("id", filter=Q(paid_on__lte=F("due_date"))))
