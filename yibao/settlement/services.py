@@ -536,3 +536,37 @@ def reconcile(*, declaration: Declaration, theirs: dict[tuple[datetime.date, str
         differences.append(Difference(day=day, fund=fund, theirs=their, ours=mine,
                                       settlements=[r[0] for r in records]))
     return differences
+
+
+def return_deposits(*, actor: str, year: int, institution_code: str, score: Decimal, agency=None) -> list:
+    """Year end: return the 质量保证金 withheld over ``year`` by the assessment ``score`` (the dated
+    demo table ``deposit_return_by_score``), one payment per fund, reference
+    ``deposit:YYYY:<code>:<fund>`` — so a rerun returns nothing twice."""
+    if not isinstance(score, Decimal) or not Decimal("0") <= score <= Decimal("100"):
+        raise InvalidDeclaration("字段 考核得分：须为 0–100 的数", field="score")
+    share, _demo = parameters.deposit_return_share(score, datetime.date(year, 12, 31))
+    months = Declaration.objects.filter(institution_code=institution_code, month__year=year,
+                                        status=DeclarationStatus.PAID).order_by("month")
+    last = months.last()
+    if last is None:
+        return []
+    withheld: dict[str, Decimal] = {}
+    for line in StatementLine.objects.filter(declaration__in=months):
+        withheld[line.fund] = withheld.get(line.fund, Decimal("0")) + line.withheld
+    info = institution_info(institution_code)
+    payee = PayeeDetails(kind=PayeeKind.INSTITUTION, identifier=institution_code,
+                         name=info.name if info else last.institution_name,
+                         bank_name=last.payee_bank_name, account_number=last.payee_account_number)
+    payments = []
+    with transaction.atomic():
+        for fund, amount in sorted(withheld.items()):
+            returned = (amount * share).quantize(CENT, rounding=ROUND_HALF_UP)
+            if returned <= 0:
+                continue
+            reference = f"deposit:{year}:{institution_code}:{fund}"
+            payments.append(approve_payment(actor=actor, fund=fund, payee=payee, amount=returned,
+                                            reference=reference, agency=agency or last.agency, source=reference,
+                                            note=f"{year}年度质量保证金返还（考核得分 {score}）"))
+        record_audit(actor=actor, action="settlement.return_deposits", object_type="settlement.Institution",
+                     object_id=institution_code, after={"year": year, "score": f"{score}", "share": f"{share}"})
+    return payments
