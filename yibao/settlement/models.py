@@ -115,7 +115,10 @@ class SettlementRecord(models.Model):
         verbose_name = verbose_name_plural = "直接结算明细"
         constraints = [models.UniqueConstraint(fields=["declaration", "settlement_id"],
                                                name="settlement_record_once_per_declaration")]
-        indexes = [models.Index(fields=["settlement_id"]), models.Index(fields=["declaration", "end_date"])]
+        indexes = [models.Index(fields=["settlement_id"]), models.Index(fields=["declaration", "end_date"]),
+                   # The few records with a problem, found without scanning the month (rule review).
+                   models.Index(fields=["declaration"], condition=~models.Q(problem_code=""),
+                                name="settlement_record_problems")]
 
 
 class DeductionSource(models.TextChoices):
