@@ -30,7 +30,7 @@ def login(page, base, kind, identifier, password):
     page.wait_for_load_state()
 
 
-def test_a_hospital_applies_is_evaluated_published_and_signs(live_server, browser, page, regions, agencies, clerks):
+def test_a_hospital_applies_is_evaluated_published_and_signs(live_server, browser, page, regions, agencies, clerks):  # noqa: F811
     from tests.factories import PASSWORD
 
     base = live_server.url
