@@ -64,12 +64,12 @@ def _copy_ceiling(month, codes) -> tuple[int, float]:
 def _institutions(region: Region, records: int) -> list[str]:
     from yibao.institutions.models import Institution
 
-    codes = list(Institution.objects.filter(region=region, national_code__isnull=False)
-                 .values_list("national_code", flat=True))
+    codes = [c for c in Institution.objects.filter(region=region, national_code__isnull=False)
+             .values_list("national_code", flat=True) if c]
     if not codes:
         synthetic.generate_institutions(region=region, count=max(10, records // 600))
-        codes = list(Institution.objects.filter(region=region, national_code__isnull=False)
-                     .values_list("national_code", flat=True))
+        codes = [c for c in Institution.objects.filter(region=region, national_code__isnull=False)
+                 .values_list("national_code", flat=True) if c]
     return codes
 
 

@@ -66,7 +66,7 @@ class InstitutionsApp:
         rows = (selectors.designated_periods_queryset().filter(institution__national_code__in=list(codes))
                 .values_list("institution__national_code", "start", "end"))
         for code, start, end in rows:
-            result.setdefault(code, []).append((start, end))
+            result.setdefault(code or "", []).append((start, end))
         return result
 
 

@@ -15,8 +15,6 @@ from django.db import models
 
 from yibao.agencies.models import Agency
 
-MONEY = dict(max_digits=14, decimal_places=2)
-
 
 class DeclarationStatus(models.TextChoices):
     DRAFT = "draft", "录入中"
@@ -93,21 +91,21 @@ class SettlementRecord(models.Model):
     med_type = models.CharField("医疗类别", max_length=6)
     begin_date = models.DateField("就诊（入院）日期")
     end_date = models.DateField("结算（出院）日期")
-    total = models.DecimalField("医疗费总额", **MONEY)
-    self_pay_full = models.DecimalField("全自费金额", **MONEY, default=0)
-    over_limit = models.DecimalField("超限价自费", **MONEY, default=0)
-    pre_self_pay = models.DecimalField("先行自付金额", **MONEY, default=0)
-    in_policy = models.DecimalField("符合政策范围金额", **MONEY, default=0)
-    deductible = models.DecimalField("实际支付起付线", **MONEY, default=0)
-    pooled_employee = models.DecimalField("职工统筹基金支出(310100)", **MONEY, default=0)
-    account_pay = models.DecimalField("个人账户支出(310200)", **MONEY, default=0)
-    large_expense = models.DecimalField("大额医疗费用补助(330100)", **MONEY, default=0)
-    pooled_resident = models.DecimalField("居民统筹基金支出(390100)", **MONEY, default=0)
-    critical_illness = models.DecimalField("居民大病保险(390200)", **MONEY, default=0)
-    medical_aid = models.DecimalField("医疗救助(610100)", **MONEY, default=0)
-    fund_total = models.DecimalField("基金支付总额", **MONEY)
-    personal_total = models.DecimalField("个人负担总金额", **MONEY)
-    cash_pay = models.DecimalField("个人现金支出", **MONEY, default=0)
+    total = models.DecimalField("医疗费总额", max_digits=14, decimal_places=2)
+    self_pay_full = models.DecimalField("全自费金额", max_digits=14, decimal_places=2, default=0)
+    over_limit = models.DecimalField("超限价自费", max_digits=14, decimal_places=2, default=0)
+    pre_self_pay = models.DecimalField("先行自付金额", max_digits=14, decimal_places=2, default=0)
+    in_policy = models.DecimalField("符合政策范围金额", max_digits=14, decimal_places=2, default=0)
+    deductible = models.DecimalField("实际支付起付线", max_digits=14, decimal_places=2, default=0)
+    pooled_employee = models.DecimalField("职工统筹基金支出(310100)", max_digits=14, decimal_places=2, default=0)
+    account_pay = models.DecimalField("个人账户支出(310200)", max_digits=14, decimal_places=2, default=0)
+    large_expense = models.DecimalField("大额医疗费用补助(330100)", max_digits=14, decimal_places=2, default=0)
+    pooled_resident = models.DecimalField("居民统筹基金支出(390100)", max_digits=14, decimal_places=2, default=0)
+    critical_illness = models.DecimalField("居民大病保险(390200)", max_digits=14, decimal_places=2, default=0)
+    medical_aid = models.DecimalField("医疗救助(610100)", max_digits=14, decimal_places=2, default=0)
+    fund_total = models.DecimalField("基金支付总额", max_digits=14, decimal_places=2)
+    personal_total = models.DecimalField("个人负担总金额", max_digits=14, decimal_places=2)
+    cash_pay = models.DecimalField("个人现金支出", max_digits=14, decimal_places=2, default=0)
     problem_code = models.CharField("问题代码", max_length=20, blank=True, default="", db_default="")
     problem = models.CharField("问题", max_length=200, blank=True, default="", db_default="")
 
@@ -139,7 +137,7 @@ class Deduction(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="deductions")
     record = models.ForeignKey(SettlementRecord, on_delete=models.CASCADE, related_name="deductions")
     fund = models.CharField("基金", max_length=6)
-    amount = models.DecimalField("扣款金额", **MONEY)
+    amount = models.DecimalField("扣款金额", max_digits=14, decimal_places=2)
     reason_code = models.CharField("扣款原因代码", max_length=20)
     reason = models.CharField("扣款原因", max_length=200)
     source = models.CharField("来源", max_length=8, choices=DeductionSource.choices)
@@ -167,11 +165,11 @@ class StatementLine(models.Model):
     fund = models.CharField("基金", max_length=6)
     pool = models.CharField("基金类别", max_length=4)  # 职工 / 居民 / 救助
     records = models.PositiveIntegerField("结算笔数")
-    declared = models.DecimalField("申报金额", **MONEY)
-    deducted = models.DecimalField("审核扣款", **MONEY)
-    approved = models.DecimalField("审核通过", **MONEY)
-    withheld = models.DecimalField("预留质量保证金", **MONEY)
-    payable = models.DecimalField("应拨付", **MONEY)
+    declared = models.DecimalField("申报金额", max_digits=14, decimal_places=2)
+    deducted = models.DecimalField("审核扣款", max_digits=14, decimal_places=2)
+    approved = models.DecimalField("审核通过", max_digits=14, decimal_places=2)
+    withheld = models.DecimalField("预留质量保证金", max_digits=14, decimal_places=2)
+    payable = models.DecimalField("应拨付", max_digits=14, decimal_places=2)
     payment_reference = models.CharField("支付业务流水号", max_length=64, blank=True)
 
     class Meta:

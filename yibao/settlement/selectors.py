@@ -51,11 +51,11 @@ def fund_outflows(*, month_from: datetime.date, month_to: datetime.date, agency=
         lines = lines.filter(declaration__agency=agency)
     if scope is not None:
         lines = lines.filter(scope.q("declaration__agency"))
-    return list(lines.values("declaration__month", "fund", "declaration__institution_code",
+    return [dict(row) for row in lines.values("declaration__month", "fund", "declaration__institution_code",
                              "declaration__institution_name")
                 .annotate(declared=Sum("declared"), deducted=Sum("deducted"), approved=Sum("approved"),
                           withheld=Sum("withheld"), payable=Sum("payable"))
-                .order_by("declaration__month", "fund", "declaration__institution_code"))
+                .order_by("declaration__month", "fund", "declaration__institution_code")]
 
 
 def on_time(*, month_from: datetime.date, month_to: datetime.date, agency=None, scope=None) -> dict:
@@ -76,7 +76,8 @@ def daily_totals(declaration: Declaration) -> dict[tuple[datetime.date, str], De
     totals: dict[tuple[datetime.date, str], Decimal] = {}
     rows = (SettlementRecord.objects.filter(declaration=declaration).values("end_date")
             .annotate(**{fund: Sum(column) for fund, column in FUND_COLUMNS.items()}).order_by("end_date"))
-    for row in rows:
+    for values in rows:
+        row: dict = dict(values)
         for fund in FUND_COLUMNS:
             amount = Decimal(str(row[fund] or 0)).quantize(Decimal("0.01"))
             if amount:

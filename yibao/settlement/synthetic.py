@@ -203,8 +203,9 @@ def generate_month(*, region: Region, month: datetime.date, records: int, seed: 
     from yibao.institutions.models import Institution
 
     started = time.perf_counter()
-    institutions = list(Institution.objects.filter(region=region, national_code__isnull=False)
-                        .order_by("national_code").values_list("national_code", "level", "name", "agency_id"))
+    institutions = [(code or "", level, name, agency_id) for code, level, name, agency_id in
+                    Institution.objects.filter(region=region, national_code__isnull=False)
+                    .order_by("national_code").values_list("national_code", "level", "name", "agency_id")]
     if not institutions:
         raise ValueError(f"统筹区 {region.name} 没有定点医药机构，请先用 --institutions 生成")
     if Declaration.objects.filter(month=month, institution_code__in=[i[0] for i in institutions]).exists():

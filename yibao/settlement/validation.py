@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -227,7 +228,7 @@ def _fen(value) -> Decimal:
 
 def fund_sums(declaration: Declaration) -> dict[str, dict]:
     """Per fund: records paying from it, declared and deducted (reversed deductions excluded)."""
-    aggregates = {}
+    aggregates: dict[str, Any] = {}
     for fund, column in FUND_COLUMNS.items():
         aggregates[f"s_{fund}"] = Sum(column)
         aggregates[f"n_{fund}"] = Count("id", filter=Q(**{f"{column}__gt": 0}))
@@ -243,7 +244,7 @@ def fund_sums_by_declaration(declarations: list[Declaration]) -> dict[int, dict[
     """``fund_sums`` for many declarations in two grouped queries (the month run)."""
     if not declarations:
         return {}
-    aggregates = {}
+    aggregates: dict[str, Any] = {}
     for fund, column in FUND_COLUMNS.items():
         aggregates[f"s_{fund}"] = Sum(column)
         aggregates[f"n_{fund}"] = Count("id", filter=Q(**{f"{column}__gt": 0}))
@@ -258,7 +259,7 @@ def fund_sums_by_declaration(declarations: list[Declaration]) -> dict[int, dict[
         deducted.setdefault(declaration_id, {})[fund] = _fen(amount)
     result = {}
     for declaration_id in ids:
-        row = declared.get(declaration_id, {})
+        row: dict = dict(declared.get(declaration_id) or {})
         result[declaration_id] = {
             fund: {"records": row.get(f"n_{fund}") or 0, "declared": _fen(row.get(f"s_{fund}")),
                    "deducted": deducted.get(declaration_id, {}).get(fund, Decimal("0.00"))}
