@@ -33,12 +33,13 @@ def _demo_data(region: Region, kind: str) -> InstitutionData:
                                address=f"{region.name}示例路1号", county=COUNTIES.get(region.slug, ""),
                                opened_on=datetime.date(2010, 1, 1), phone="03510000001", level="2",
                                hospital_type="综合医院", beds=150, departments=("内科", "外科", "妇产科"),
-                               services=("11", "14", "21", "51", "52"))
+                               services=("11", "14", "21", "51", "52"), bank_name="示例银行",
+                               bank_account=f"6222{region.code}0001")
     return InstitutionData(kind=kind, name=f"{city}示例大药房", uscc=uscc, operator_uscc=uscc,
                            licence_number=f"晋AA{region.code}01", legal_representative="刘示例",
                            address=f"{region.name}示例路2号", county=COUNTIES.get(region.slug, ""),
                            opened_on=datetime.date(2020, 1, 1), phone="03510000002", pharmacists=2,
-                           services=("41",))
+                           services=("41",), bank_name="示例银行", bank_account=f"6222{region.code}0002")
 
 
 def load_demo_institutions(*, actor: str) -> list[DemoLogin]:

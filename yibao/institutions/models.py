@@ -55,6 +55,9 @@ class Institution(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=50)
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # 基本账户 (表13/表14): where settlement pays (yibao.settlement reads it through its seam).
+    bank_name = models.CharField("基本账户开户银行", max_length=100, blank=True, default="")
+    bank_account = models.CharField("基本账户账号", max_length=40, blank=True, default="")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="institutions",
                                verbose_name="统筹区")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="institutions",

@@ -123,6 +123,8 @@ class InstitutionData:
     is_chain: bool = False
     pharmacists: int = 0
     services: tuple[str, ...] = ()
+    bank_name: str = ""
+    bank_account: str = ""
 
 
 def city_agency(region: Region) -> Agency:
@@ -158,6 +160,8 @@ def register_institution(*, data: InstitutionData, region: Region, password: str
         licence_number=_text(data.licence_number, "执业许可证/药品经营许可证号", max_length=40),
         legal_representative=_text(data.legal_representative, "法定代表人", max_length=50),
         address=_text(data.address, "地址"), phone=data.phone, region=region, agency=city_agency(region),
+        bank_name=_text(data.bank_name, "基本账户开户银行", required=False, max_length=100),
+        bank_account=_text(data.bank_account, "基本账户账号", required=False, max_length=40),
         county=_text(data.county, "所在县（市、区）", max_length=40), opened_on=data.opened_on,
         level=data.level if data.kind == InstitutionKind.HOSPITAL else "",
         hospital_type=data.hospital_type, beds=data.beds, departments=list(data.departments),
@@ -436,9 +440,10 @@ def open_service(*, institution: Institution, actor: str, case: Case | None = No
 # --- 信息变更, 暂停, 解除 ------------------------------------------------------------------------
 
 CHANGEABLE = {"name": "机构名称", "address": "地址", "legal_representative": "法定代表人", "level": "医院等级",
-              "beds": "核定床位", "departments": "诊疗科目", "services": "服务范围（医疗类别）", "phone": "联系电话"}
+              "beds": "核定床位", "departments": "诊疗科目", "services": "服务范围（医疗类别）", "phone": "联系电话",
+              "bank_name": "基本账户开户银行", "bank_account": "基本账户账号"}
 # Changes a clerk's review decides on (the rest are recorded as filed).
-KEY_CHANGES = frozenset({"name", "address", "legal_representative", "level", "beds"})
+KEY_CHANGES = frozenset({"name", "address", "legal_representative", "level", "beds", "bank_account"})
 
 
 def _clean_changes(institution: Institution, changes: dict) -> dict:
@@ -448,7 +453,7 @@ def _clean_changes(institution: Institution, changes: dict) -> dict:
     clean: dict = {}
     for key, value in changes.items():
         label = CHANGEABLE[key]
-        if key in ("name", "address", "legal_representative", "phone"):
+        if key in ("name", "address", "legal_representative", "phone", "bank_name", "bank_account"):
             value = _text(str(value), label, max_length=100 if key == "name" else 200)
         elif key == "level":
             if institution.kind != InstitutionKind.HOSPITAL or value not in HospitalLevel.values:

@@ -57,7 +57,9 @@ def directory_page(request):
         error = "机构类别无效，可选：医疗机构、零售药店"
     if filters["level"] and filters["level"] not in HospitalLevel.values:
         error = "医院等级无效"
-    rows = [] if error else list(directory(**filters)[:PAGE_LIMIT])
+    rows = [] if error else list(directory(
+        region_slug=filters["region_slug"], county=filters["county"], kind=filters["kind"],
+        level=filters["level"], service=filters["service"])[:PAGE_LIMIT])
     return render(request, "institutions/directory.html", {
         "rows": rows, "filters": filters, "error": error, "regions": Region.objects.order_by("code"),
         "kinds": InstitutionKind.choices, "levels": HospitalLevel.choices, "services": SERVICE_LABELS,
