@@ -13,6 +13,7 @@ COMMANDS = {
     "generate": "生成模拟城市：generate --region taiyuan --persons N --units M",
     "bench": "性能基准：bench http / bench sql / bench import / bench lookups / bench guides（结果见 docs/benchmarks.md）",
     "cases": "办件：cases sweep 标记超期办件",
+    "settlement": "定点医药机构费用结算：settlement generate --region X --institutions N --records N / settlement run --month 2026-11",
     "offsite": "异地就医备案：offsite expire [--enqueue] 标记到期备案",
     "qualifications": "待遇资格：qualifications sweep [--enqueue] 到期提醒并标记到期资格（每日）",
     "contributions": "缴费：contributions post/pay/arrears --unit USCC --month 2026-11 [--amount X]",

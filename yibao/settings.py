@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "yibao.transfers",
     "yibao.payments",
     "yibao.offsite",
+    "yibao.settlement",
+    "yibao.institutions",
     "yibao.evaluations",
     "yibao.rules",
     "yibao.reimbursement",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("medical-aid/", include("yibao.medical_aid.urls")),
     path("maternity/", include("yibao.maternity.urls")),
     path("qualifications/", include("yibao.qualifications.urls")),
+    path("institutions/", include("yibao.institutions.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("yibao.accounts.urls")),

@@ -1,18 +1,19 @@
 from django import forms
 
-from yibao.accounts.models import LoginKind
+from yibao.accounts.models import INSTITUTION_KIND, LOGIN_CHOICES, LoginKind
 
 IDENTIFIER_LABELS = {
     LoginKind.PERSON: "公民身份号码",
     LoginKind.UNIT: "统一社会信用代码",
+    INSTITUTION_KIND: "统一社会信用代码",
     LoginKind.STAFF: "用户名",
 }
 
 
 class LoginForm(forms.Form):
-    kind = forms.ChoiceField(label="登录方式", choices=LoginKind.choices,
+    kind = forms.ChoiceField(label="登录方式", choices=LOGIN_CHOICES,
                              widget=forms.HiddenInput,
-                             error_messages={"invalid_choice": "登录方式无效，可选：个人、单位、经办人员"})
+                             error_messages={"invalid_choice": "登录方式无效，可选：个人、单位、定点医药机构、经办人员"})
     identifier = forms.CharField(label="账号", max_length=150,
                                  error_messages={"required": "请填写账号"})
     password = forms.CharField(label="密码", max_length=128, widget=forms.PasswordInput,

@@ -27,6 +27,16 @@ class LoginKind(models.TextChoices):
     STAFF = "staff", "经办人员"
 
 
+# 定点医药机构: the institution's staff log in as the institution (username "i:" + its
+# USCC, profile ``yibao.institutions.InstitutionAccount``). Not a LoginKind choice:
+# LoginKind also types the one-time codes of self-registration, which institutions
+# do not have (the city agency registers them after checking the licence).
+INSTITUTION_KIND = "institution"
+LOGIN_CHOICES = [(LoginKind.PERSON.value, LoginKind.PERSON.label), (LoginKind.UNIT.value, LoginKind.UNIT.label),
+                 (INSTITUTION_KIND, "定点医药机构"), (LoginKind.STAFF.value, LoginKind.STAFF.label)]
+LOGIN_KIND_LABELS = dict(LOGIN_CHOICES)
+
+
 class PersonAccount(models.Model):
     """An insured person's online account, keyed by 公民身份号码."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yibao.accounts.models import LoginKind, PersonAccount, UnitAccount
+from yibao.accounts.models import INSTITUTION_KIND, LoginKind, PersonAccount, UnitAccount
 from yibao.agencies.models import StaffMember
 from yibao.agencies.selectors import staff_of
 from yibao.ids import mask_resident_id
@@ -41,6 +41,10 @@ def current_account(user) -> CurrentAccount | None:
                               person=person)
     if unit := unit_of(user):
         return CurrentAccount(LoginKind.UNIT, unit.name, unit.uscc, unit=unit)
+    from yibao.institutions.selectors import institution_of
+
+    if institution := institution_of(user):
+        return CurrentAccount(INSTITUTION_KIND, institution.name, institution.uscc)
     if staff := staff_of(user):
         return CurrentAccount(LoginKind.STAFF, staff.name, user.get_username(), staff=staff)
     return CurrentAccount("", user.get_full_name() or user.get_username(), user.get_username())

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from yibao.accounts import identity
 from yibao.accounts.models import (
+    INSTITUTION_KIND,
+    LOGIN_KIND_LABELS,
     PERSON_PREFIX,
     UNIT_PREFIX,
     CodePurpose,
@@ -252,6 +254,10 @@ def login_username(kind: str, identifier: str) -> str:
         return PERSON_PREFIX + _identifier(validate_resident_id, identifier, "identifier")
     if kind == LoginKind.UNIT:
         return UNIT_PREFIX + _identifier(validate_uscc, identifier, "identifier")
+    if kind == INSTITUTION_KIND:
+        from yibao.institutions.models import INSTITUTION_PREFIX
+
+        return INSTITUTION_PREFIX + _identifier(validate_uscc, identifier, "identifier")
     if kind == LoginKind.STAFF:
         username = (identifier or "").strip()
         if not username:
@@ -259,7 +265,7 @@ def login_username(kind: str, identifier: str) -> str:
         if ":" in username or len(username) > 150:
             raise AccountError("用户名格式错误", field="identifier")
         return username
-    raise AccountError("登录方式无效，可选：个人、单位、经办人员", field="kind")
+    raise AccountError("登录方式无效，可选：个人、单位、定点医药机构、经办人员", field="kind")
 
 
 def _kind_matches(user, kind: str) -> bool:
@@ -267,6 +273,10 @@ def _kind_matches(user, kind: str) -> bool:
         return PersonAccount.objects.filter(user=user).exists()
     if kind == LoginKind.UNIT:
         return UnitAccount.objects.filter(user=user).exists()
+    if kind == INSTITUTION_KIND:
+        from yibao.institutions.models import InstitutionAccount
+
+        return InstitutionAccount.objects.filter(user=user).exists()
     # The administrator logs in as staff too, so that the demo admin can use the console.
     return user.is_superuser or StaffMember.objects.filter(user=user, is_active=True).exists()
 
@@ -417,7 +427,7 @@ def _check_account(*, kind, username, password, request, now, ip, channel, audit
         record_audit(actor=user.get_username(), action="accounts.login.wrong_kind",
                      object_type="Login", object_id=audit_id, channel=channel,
                      after={"kind": kind, "ip": ip})
-        return AccountError(f"该账号不能以「{LoginKind(kind).label}」方式登录", field="kind")
+        return AccountError(f"该账号不能以「{LOGIN_KIND_LABELS[kind]}」方式登录", field="kind")
     if user is not None:
         if throttle.recent_failures or throttle.locked_until:
             throttle.recent_failures = []

@@ -17,7 +17,7 @@ from yibao.accounts.forms import (
     RegisterForm,
     WindowActivationForm,
 )
-from yibao.accounts.models import LoginKind
+from yibao.accounts.models import LOGIN_CHOICES, LOGIN_KIND_LABELS, LoginKind
 from yibao.agencies.models import Role
 from yibao.agencies.selectors import staff_can, staff_of
 from yibao.api import auth as api_auth
@@ -43,7 +43,7 @@ def _landing(kind: str, user) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or LoginKind.PERSON
-    if kind not in LoginKind.values:
+    if kind not in LOGIN_KIND_LABELS:
         kind = LoginKind.PERSON
     form = LoginForm(request.POST or None, kind=kind, initial={"kind": kind})
     status = 200
@@ -62,7 +62,7 @@ def login_view(request):
                 return redirect(_next_url(request) or _landing(form.cleaned_data["kind"], user))
         status = 400
     tabs = [{"kind": k, "label": label, "active": k == kind,
-             "identifier_label": IDENTIFIER_LABELS[k]} for k, label in LoginKind.choices]
+             "identifier_label": IDENTIFIER_LABELS[k]} for k, label in LOGIN_CHOICES]
     return render(request, "accounts/login.html",
                   {"form": form, "tabs": tabs, "kind": kind, "next": _next_url(request)},
                   status=status)

@@ -27,6 +27,8 @@ from yibao.offsite.api import router as offsite_router
 from yibao.reimbursement.api import router as reimbursement_router
 from yibao.qualifications.api import router as qualifications_router
 from yibao.rules.api import router as rules_router
+from yibao.institutions.api import router as institutions_router
+from yibao.settlement.api import router as settlement_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt
 from yibao.workdays import calendar as workdays
@@ -97,6 +99,8 @@ api.add_router("/", medical_aid_router)
 api.add_router("/", reimbursement_router)
 api.add_router("/", qualifications_router)
 api.add_router("/", rules_router)
+api.add_router("/", settlement_router)
+api.add_router("/", institutions_router)
 
 
 class RegionOut(Schema):

@@ -269,10 +269,11 @@ def install_auth_error_handler(api) -> None:
 # --- endpoints ------------------------------------------------------------------------------
 
 router = Router(tags=["令牌"])
+TOKEN_KINDS = {"institution": "inst"}  # login kind → ApiToken.kind where they differ
 
 
 class TokenIn(Schema):
-    kind: Literal["person", "unit", "staff"] = Field(description="person 个人（公民身份号码）/ unit 单位（统一社会信用代码）/ staff 经办人员（用户名）")
+    kind: Literal["person", "unit", "institution", "staff"] = Field(description="person 个人（公民身份号码）/ unit 单位（统一社会信用代码）/ institution 定点医药机构（统一社会信用代码）/ staff 经办人员（用户名）")
     identifier: str = Field(max_length=150, description="公民身份号码、统一社会信用代码或经办人员用户名")
     password: str = Field(max_length=128)
     channel: Literal["wechat", "app"] = Field(description="wechat 微信公众号 / app 手机App")
@@ -318,7 +319,9 @@ def obtain_token(request, body: TokenIn):
         if exc.field == "identifier":  # malformed ID number / USCC / username: bad input
             return Status(422, field_error("identifier", exc.message))
         return Status(401, {"detail": exc.message})
-    token, raw = issue_token(user=user, kind=body.kind, channel=body.channel, name=body.name)
+    # ApiToken.kind holds at most 10 characters: an institution's token is kind "inst".
+    token, raw = issue_token(user=user, kind=TOKEN_KINDS.get(body.kind, body.kind), channel=body.channel,
+                             name=body.name)
     return Status(201, {"token": raw, "prefix": token.prefix, "kind": token.kind, "channel": token.channel,
                         "expires": expires_at(token)})
 

@@ -412,6 +412,11 @@ def _applicant(request) -> Applicant:
         return Applicant("person", person.name, person.id_number, person.phone)
     if request.api_token.kind == "unit" and (unit := unit_of(user)):
         return Applicant("unit", unit.name, unit.uscc, "")
+    if request.api_token.kind == "inst":  # an institution's token (yibao.api.auth.TOKEN_KINDS)
+        from yibao.institutions.selectors import institution_of
+
+        if institution := institution_of(user):
+            return Applicant("institution", institution.name, institution.uscc, institution.phone)
     raise HttpError(403, APPLICANT_ONLY)
 
 

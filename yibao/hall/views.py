@@ -71,7 +71,7 @@ NOT_FOUND_PROGRESS = "未找到该办件，请核对办件编号和手机号"
 
 @dataclass(frozen=True)
 class Applicant:
-    kind: str  # "person" | "unit"
+    kind: str  # "person" | "unit" | "institution"
     name: str
     id_number: str
     phone: str
@@ -84,6 +84,10 @@ def _applicant_of(user) -> Applicant | None:
         return Applicant("person", person.name, person.id_number, person.phone, person=person)
     if unit := unit_of(user):
         return Applicant("unit", unit.name, unit.uscc, "", unit=unit)
+    from yibao.institutions.selectors import institution_of
+
+    if institution := institution_of(user):  # its staff apply as the institution
+        return Applicant("institution", institution.name, institution.uscc, institution.phone)
     return None
 
 

@@ -7,4 +7,5 @@ app_name = "ledger"
 urlpatterns = [
     path("", views.index, name="index"),
     path("export.xlsx", views.export, name="export"),
+    path("outflows.xlsx", views.outflows_export, name="outflows"),
 ]

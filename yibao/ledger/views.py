@@ -55,3 +55,27 @@ def export(request):
     filename = f"ledger-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def outflows_export(request):
+    """定点医药机构费用结算的基金支出 by fund, month and institution (issue 14 §3), as Excel."""
+    from yibao.settlement.export import outflows_workbook
+    from yibao.settlement.selectors import fund_outflows, on_time
+    from yibao.settlement.services import month_start
+
+    scope = supervision_scope(staff=_staff_or_none(request))
+    year = timezone.localdate().year
+    try:
+        month_from = month_start(request.GET.get("from") or f"{year}-01")
+        month_to = month_start(request.GET.get("to") or f"{year}-12")
+    except Exception as exc:  # InvalidDeclaration: a Chinese message naming the field
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    if month_to < month_from or (month_to.year - month_from.year) > 5:
+        return HttpResponse("字段 月份：起止月份无效（最长 5 年）", status=400, content_type="text/plain; charset=utf-8")
+    rows = fund_outflows(month_from=month_from, month_to=month_to, scope=scope)
+    content = outflows_workbook(rows, month_from=month_from, month_to=month_to, scope_label=scope.label,
+                                on_time=on_time(month_from=month_from, month_to=month_to, scope=scope))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="outflows-{month_from:%Y%m}-{month_to:%Y%m}.xlsx"'
+    return response

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         from yibao.enrollment.demo import load_demo_enrollment
 
         self.stdout.write(load_demo_enrollment(actor="demo").describe())
+        from yibao.institutions.demo import load_demo_institutions
+
+        people += load_demo_institutions(actor="demo")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write(f"  管理员      {DEMO_ADMIN}（/admin/，也可在“经办人员”登录）")

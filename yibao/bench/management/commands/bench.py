@@ -342,8 +342,17 @@ def rules_suite(options) -> list[str]:
             "机器：" + machine()]
 
 
+def _settlement(suite):
+    def run(options):
+        from yibao.settlement import bench as settlement_bench
+        try:
+            return getattr(settlement_bench, suite)(options)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+    return run
 SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite, "aid": aid_suite,
-          "rules": rules_suite}
+          "rules": rules_suite, "settlement": _settlement("settlement_suite"),
+          "settlement-upload": _settlement("upload_suite")}
 
 
 class Command(BaseCommand):
@@ -352,7 +361,8 @@ class Command(BaseCommand):
             "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides", "aid", "rules"])
+        parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides", "aid", "rules",
+                                              "settlement", "settlement-upload"])
         parser.add_argument("--server", default="both", choices=["both", "gunicorn", "granian"],
                             help="http：gunicorn（Django）、granian（热路径）或两者")
         parser.add_argument("--client", default="auto", choices=["auto", "wrk", "python"],
@@ -378,6 +388,10 @@ class Command(BaseCommand):
                             help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
         parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数")
         parser.add_argument("--lines", type=int, default=30, help="rules：每笔明细行数")
+        parser.add_argument("--region", default="benchcity", help="settlement / settlement-upload：统筹区")
+        parser.add_argument("--records", dest="records_n", type=int, default=1_000_000,
+                            help="settlement / settlement-upload：直接结算条数")
+        parser.add_argument("--month", default="", help="settlement（默认 2026-11）/ settlement-upload（默认 2026-10）")
 
     def handle(self, *args, **options):
         count = options["count"]

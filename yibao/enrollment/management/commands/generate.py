@@ -19,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
         parser.add_argument("--add", action="store_true",
                             help="统筹区已有参保人员（如 manage.py demo 的演示城市）时追加，避开已有证件号码和信用代码")
+        # Issue 14: designated institutions and a month of their direct settlements (yibao/settlement).
+        parser.add_argument("--institutions", type=int, default=0, help="同时生成的定点医药机构数")
+        parser.add_argument("--settlements", type=int, default=0, help="同时生成的一个月直接结算条数")
+        parser.add_argument("--month", default="", help="直接结算所属月份 YYYY-MM（默认上月）")
 
     def handle(self, *args, **options):
         key = str(options["region"])
@@ -37,3 +41,8 @@ class Command(BaseCommand):
             f"缴费记录 {result.contributions}，个人账户 {result.accounts}；"
             f"共 {result.rows} 行，用时 {result.seconds:.1f} 秒（{rate:,.0f} 行/秒）"
         )
+        if options["institutions"] or options["settlements"]:
+            from yibao.settlement.management.commands.settlement import generate, last_month
+
+            generate(self.stdout, region=region, institutions=options["institutions"],
+                     records=options["settlements"], month=options["month"] or last_month(), seed=options["seed"])

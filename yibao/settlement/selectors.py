@@ -1,0 +1,85 @@
+"""Reads of monthly settlement: an institution's own months, the staff to-do, the bureau's outflows."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from yibao.settlement.models import (
+    FUND_COLUMNS,
+    Declaration,
+    DeclarationStatus,
+    SettlementRecord,
+    StatementLine,
+)
+
+NEAR_DAYS = 5  # working days before the deadline a month shows as 临期 (this deployment's choice)
+
+
+def declaration_of(*, institution_code: str, month: datetime.date) -> Declaration | None:
+    return Declaration.objects.filter(institution_code=institution_code, month=month).first()
+
+
+def deadline_flag(declaration: Declaration, today: datetime.date) -> str:
+    """临期 / 超期 for a declared month not yet paid (30 working days from the declaration)."""
+    from yibao.workdays.calendar import count_working_days
+
+    if declaration.due_date is None or declaration.status == DeclarationStatus.PAID:
+        return ""
+    if today > declaration.due_date:
+        return "超期"
+    if count_working_days(today, declaration.due_date) <= NEAR_DAYS:
+        return "临期"
+    return ""
+
+
+def todo_for_agency(*, agency, today: datetime.date) -> list[tuple[Declaration, str]]:
+    """The agency's declared months still to be paid, soonest deadline first, each with its flag."""
+    open_months = (Declaration.objects.filter(agency=agency).exclude(status__in=[DeclarationStatus.DRAFT,
+                                                                                 DeclarationStatus.PAID])
+                   .order_by("due_date", "pk"))
+    return [(d, deadline_flag(d, today)) for d in open_months]
+
+
+def fund_outflows(*, month_from: datetime.date, month_to: datetime.date, agency=None, scope=None) -> list[dict]:
+    """Per fund, month and institution: declared, deducted, approved, withheld, payable (the bureau
+    ledger's outflows). ``scope``: a ledger ``Scope`` (its agencies only)."""
+    lines = StatementLine.objects.filter(declaration__month__gte=month_from, declaration__month__lte=month_to)
+    if agency is not None:
+        lines = lines.filter(declaration__agency=agency)
+    if scope is not None:
+        lines = lines.filter(scope.q("declaration__agency"))
+    return [dict(row) for row in lines.values("declaration__month", "fund", "declaration__institution_code",
+                             "declaration__institution_name")
+                .annotate(declared=Sum("declared"), deducted=Sum("deducted"), approved=Sum("approved"),
+                          withheld=Sum("withheld"), payable=Sum("payable"))
+                .order_by("declaration__month", "fund", "declaration__institution_code")]
+
+
+def on_time(*, month_from: datetime.date, month_to: datetime.date, agency=None, scope=None) -> dict:
+    """Paid months, and how many within their 30 working days (令第2号/第3号; seeds 004 items 28/29)."""
+    months = Declaration.objects.filter(month__gte=month_from, month__lte=month_to,
+                                        status=DeclarationStatus.PAID)
+    if agency is not None:
+        months = months.filter(agency=agency)
+    if scope is not None:
+        months = months.filter(scope.q("agency"))
+    from django.db.models import F
+
+    return months.aggregate(paid=Count("id"), on_time=Count("id", filter=Q(paid_on__lte=F("due_date"))))
+
+
+def daily_totals(declaration: Declaration) -> dict[tuple[datetime.date, str], Decimal]:
+    """Our totals per settlement day and fund (for reconciliation with the institution's)."""
+    totals: dict[tuple[datetime.date, str], Decimal] = {}
+    rows = (SettlementRecord.objects.filter(declaration=declaration).values("end_date")
+            .annotate(**{fund: Sum(column) for fund, column in FUND_COLUMNS.items()}).order_by("end_date"))
+    for values in rows:
+        row: dict = dict(values)
+        for fund in FUND_COLUMNS:
+            amount = Decimal(str(row[fund] or 0)).quantize(Decimal("0.01"))
+            if amount:
+                totals[(row["end_date"], fund)] = amount
+    return totals
