@@ -7,7 +7,7 @@ import pytest
 from tests.cases.conftest import PDF, current_item
 from tests.factories import UnitAccountFactory
 from yibao import clock
-from yibao.cases import handlers, services
+from yibao.cases import handlers
 from yibao.cases.handlers import DEFAULT, handler_for, is_offered
 from yibao.cases.selectors import public_progress, todo_for_staff
 from yibao.cases.services import (

@@ -22,12 +22,12 @@ from yibao.catalog.export import export_version
 from yibao.catalog.presentation import export_entry
 from yibao.enrollment.api import router as enrollment_router
 from yibao.evaluations.api import router as evaluations_router
+from yibao.institutions.api import router as institutions_router
 from yibao.medical_aid.api import router as medical_aid_router
 from yibao.offsite.api import router as offsite_router
-from yibao.reimbursement.api import router as reimbursement_router
 from yibao.qualifications.api import router as qualifications_router
+from yibao.reimbursement.api import router as reimbursement_router
 from yibao.rules.api import router as rules_router
-from yibao.institutions.api import router as institutions_router
 from yibao.settlement.api import router as settlement_router
 from yibao.transfers.api import router as transfers_router
 from yibao.validation import IsoDate, PlainInt
