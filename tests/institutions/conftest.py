@@ -54,9 +54,6 @@ def designation_item(city, kind):
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     """Start every test on DAY; ``later(n)`` moves the clock on."""
-    from yibao.cases import services as case_services
-
-    monkeypatch.setattr(case_services, "_today", lambda: clock.today())
     with clock.override(DAY):
         yield DAY
 

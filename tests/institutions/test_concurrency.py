@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from tests.institutions.conftest import designate, make_institution
+from tests.institutions.conftest import designate, later, make_institution
 from yibao.errors import DomainError
 from yibao.institutions.models import DesignationPeriod, Institution
 from yibao.institutions.services import open_service
@@ -50,7 +50,9 @@ def signed(regions, agencies, clerks):
 @pytest.mark.django_db(transaction=True)
 def test_two_institutions_opened_at_once_get_different_codes(signed):
     first, second = signed
-    outcomes = race(lambda: open_service(institution=first, actor="a"), lambda: open_service(institution=second, actor="b"))
+    with later(120):  # the agreements are in force (the threads read the same clock)
+        outcomes = race(lambda: open_service(institution=first, actor="a"),
+                        lambda: open_service(institution=second, actor="b"))
     assert outcomes == ["ok", "ok"]
     codes = set(Institution.objects.filter(pk__in=[first.pk, second.pk]).values_list("national_code", flat=True))
     assert codes == {"H14040000001", "H14040000002"}
@@ -59,8 +61,9 @@ def test_two_institutions_opened_at_once_get_different_codes(signed):
 @pytest.mark.django_db(transaction=True)
 def test_one_institution_opened_twice_at_once_is_opened_once(signed):
     hospital = signed[0]
-    outcomes = race(lambda: open_service(institution=hospital, actor="a"),
-                    lambda: open_service(institution=hospital, actor="b"))
+    with later(120):
+        outcomes = race(lambda: open_service(institution=hospital, actor="a"),
+                        lambda: open_service(institution=hospital, actor="b"))
     assert outcomes.count("ok") == 1, outcomes
     assert "已开通定点服务" in str(next(o for o in outcomes if o != "ok"))
     assert DesignationPeriod.objects.filter(institution=hospital).count() == 1

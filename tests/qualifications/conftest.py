@@ -28,9 +28,6 @@ HOSPITAL_USCC = make_uscc("12140000MB0000001")
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    from yibao.cases import services as case_services
-
-    monkeypatch.setattr(case_services, "_today", lambda: TODAY)
     with clock.override(TODAY):
         yield TODAY
 

@@ -80,7 +80,7 @@ def publicity_page(request):
                 raise_objection(publicity=publicity, raised_by=request.POST.get("raised_by", ""),
                                 contact=request.POST.get("contact", ""), text=request.POST.get("text", ""))
             except DomainError as exc:
-                error, status = str(exc), exc.status
+                error, status = str(exc), exc.http_status
             else:
                 messages.success(request, "异议已提交，经办机构将核实并答复")
                 return redirect("institutions:publicity")
@@ -192,7 +192,7 @@ def staff_case(request, number: str):
             else:
                 error, status = "未知的操作", 400
         except DomainError as exc:
-            error, status = str(exc), exc.status
+            error, status = str(exc), exc.http_status
         if not error:
             messages.success(request, "已保存")
             return redirect("institutions:staff_case", number=case.number)

@@ -165,7 +165,7 @@ def review_criteria(request, number: str):
                                    opinion=request.POST.get("opinion", ""))
         except DomainError as exc:
             messages.error(request, str(exc))
-            status = exc.status
+            status = exc.http_status
         else:
             messages.success(request, "已记录认定标准审核结果，请在工作台作出认定或不予认定的决定")
             return redirect("qualifications:review_criteria", number=case.number)

@@ -79,7 +79,7 @@ def add_value(request, region: str, parameter: str, series: int):
             reference_issued=issued, note=post.get("note", ""))
     except DomainError as exc:
         messages.error(request, f"未添加：{exc}")
-        return redirect(back) if exc.status != 403 else HttpResponseForbidden(str(exc).encode())
+        return redirect(back) if exc.http_status != 403 else HttpResponseForbidden(str(exc).encode())
     messages.success(request, f"已添加 {parameter} 自 {effective} 起的取值")
     return redirect(back)
 
