@@ -56,3 +56,13 @@ def test_an_unknown_city_is_still_404_and_not_cached(client, catalog):
     assert client.get("/guides/atlantis/").status_code == 404
     assert client.get("/api/items?city=atlantis").status_code in (404, 422)
     assert not client.get("/guides/atlantis/").has_header("ETag")
+
+
+def test_a_logged_in_page_is_never_served_from_the_shared_cache(client, django_user_model):
+    anonymous = client.get("/guides/taiyuan/")
+    assert anonymous.status_code == 200 and anonymous.has_header("ETag")
+    client.force_login(django_user_model.objects.create_user(username="ty-someone", password="x" * 12))
+    personal = client.get("/guides/taiyuan/")
+    # Personal (name, CSRF token, staff banners): rendered for this user, not stored or tagged.
+    assert personal.status_code == 200 and not personal.has_header("ETag")
+    assert personal.content != anonymous.content

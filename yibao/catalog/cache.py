@@ -4,8 +4,8 @@ The item lists and guides change only when a catalog version is published
 (``yibao catalog load``). Every request reads the current versions' ids (one
 indexed query on a table of a few rows), so a new version is seen by every process
 the moment it is committed; the rendered answer is then served from this process's
-memory, keyed by those ids, the path, the query string and what else the page
-depends on (htmx fragment or page, logged in or not). The key's digest is the
+memory, keyed by those ids, the path, the query string and whether it is an htmx
+fragment. Only anonymous requests are cached (a logged-in page is personal). The key's digest is the
 answer's ETag; a client sending it back in If-None-Match gets 304 without a body.
 """
 
@@ -63,10 +63,11 @@ def cached_by_catalog_version(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        # Only anonymous answers are shared: a logged-in page carries the user's name, their CSRF
+        # token and staff banners (holidays missing…), which must never be served to someone else.
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        etag = etag_of(request, request.headers.get("HX-Request", ""),
-                       "in" if request.user.is_authenticated else "out")
+        etag = etag_of(request, request.headers.get("HX-Request", ""), "out")
         if not_modified(request, etag):
             return _finish(HttpResponseNotModified(), etag)
         hit = _answers.get(etag)
