@@ -11,6 +11,7 @@ import pytest
 
 from tests.enrollment.units.conftest import UnitFactory
 from tests.factories import AgencyFactory, UnitAccountFactory
+from tests.institutions.conftest import make_institution
 from yibao.agencies.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,7 @@ def test_a_person_finds_their_qualifications_and_aid_in_the_hall(client, person)
     assert "我的待遇资格" in html and "我的医疗救助" in html
     assert "生育待遇转付" not in html
     assert_each_opens(client, links_in(html, '<p class="muted">', "</p>"))
+    assert_each_opens(client, links_in(html, '<header class="site">', "</header>"))
 
 
 def test_a_unit_finds_what_it_must_pass_on_to_its_employees(client, catalog):
@@ -74,3 +76,21 @@ def test_every_console_menu_entry_opens_for_each_clerk(client, staff, role):
     # The fund ledger is for 拨付 and 科长 only: the others are not shown a door they cannot open.
     assert ("基金支付" in html) == (role in ("pay", "supervise"))
     assert_each_opens(client, links)
+    header = links_in(html, '<header class="site">', "</header>")
+    assert "/hall/" not in header  # the citizens' hall answers a clerk with 403
+    assert ("/ledger/" in header) == (role == "supervise")
+    assert_each_opens(client, header)
+    me = client.get("/accounts/").content.decode()
+    assert ("/accounts/activation/" in me) == (role == "accept")
+
+
+def test_an_institution_finds_its_designation_and_no_citizen_only_entries(client, catalog):
+    changzhi = Region.objects.get(slug="changzhi")
+    AgencyFactory(region=changzhi, code="140400", slug="cz-city", level="city", name="长治市医疗保险管理服务中心")
+    hospital = make_institution(changzhi, "hospital")
+    client.force_login(hospital.account.user)
+    html = client.get("/hall/").content.decode()
+    header = links_in(html, '<header class="site">', "</header>")
+    assert "/hall/" in header and "/offsite/" not in header  # 异地就医备案 is for persons and units
+    assert "本机构定点信息" in html
+    assert_each_opens(client, header + links_in(html, '<p class="muted">', "</p>"))
