@@ -63,6 +63,7 @@ def test_a_unit_finds_what_it_must_pass_on_to_its_employees(client, catalog):
     client.force_login(unit.user)
     html = client.get("/hall/").content.decode()
     assert "生育待遇转付" in html and "我的待遇资格" not in html
+    assert "缴费基数申报" in html
     assert_each_opens(client, links_in(html, '<p class="muted">', "</p>"))
 
 
@@ -82,6 +83,15 @@ def test_every_console_menu_entry_opens_for_each_clerk(client, staff, role):
     assert_each_opens(client, header)
     me = client.get("/accounts/").content.decode()
     assert ("/accounts/activation/" in me) == (role == "accept")
+
+
+def test_a_unit_of_a_city_without_online_declaration_is_not_offered_it(client, agencies):
+    unit = UnitAccountFactory()
+    UnitFactory(uscc=unit.uscc, name=unit.name, home_agency=agencies["zezhou"])  # Jincheng
+    client.force_login(unit.user)
+    html = client.get("/hall/").content.decode()
+    assert "缴费基数申报" not in html
+    assert_each_opens(client, links_in(html, '<p class="muted">', "</p>"))
 
 
 def test_an_institution_finds_its_designation_and_no_citizen_only_entries(client, catalog):

@@ -134,3 +134,21 @@ def staff_region(user) -> tuple[int, str] | None:
 def workbook_belongs_to(*, sha256: str, uscc: str) -> bool:
     """Whether the unit ``uscc`` uploaded the stored 报盘 workbook with this digest."""
     return BaopanUpload.objects.filter(sha256=sha256, uscc=uscc).exists()
+
+
+def base_declaration_item(unit: Unit):
+    """The catalog item through which ``unit`` files its 缴费基数申报 (报盘), or None.
+
+    Only a city whose item list has such an item (Taiyuan's) takes declarations online.
+    """
+    from yibao.catalog.models import Item
+
+    return (Item.objects.select_related("version__region")
+            .filter(version__region=unit.region, version__is_current=True, data__handler="base_declaration")
+            .order_by("position").first())
+
+
+def unit_may_declare_bases(uscc: str) -> bool:
+    """Whether the unit with this USCC is enrolled in a city that takes 报盘 online."""
+    unit = Unit.objects.select_related("region").filter(uscc=uscc).first()
+    return unit is not None and base_declaration_item(unit) is not None

@@ -34,7 +34,11 @@ from yibao.catalog.models import Item
 from yibao.enrollment.account_selectors import account_summary, movements_of
 from yibao.enrollment.baopan import BaopanFileError, read_baopan, rows_pdf, template
 from yibao.enrollment.models import DeathDocumentType, DeathVerification, Person, Unit
-from yibao.enrollment.selectors import person_by_id_number, workbook_belongs_to
+from yibao.enrollment.selectors import (
+    base_declaration_item,
+    person_by_id_number,
+    workbook_belongs_to,
+)
 from yibao.enrollment.services.contributions import (
     baopan_rules,
     check_base_declarations,
@@ -76,9 +80,7 @@ def _years() -> list[int]:
 
 
 def _declaration_item(unit: Unit) -> Item | None:
-    return (Item.objects.select_related("version__region")
-            .filter(version__region=unit.region, version__is_current=True, data__handler="base_declaration")
-            .order_by("position").first())
+    return base_declaration_item(unit)
 
 
 def _store_workbook(content: bytes, *, uscc: str) -> str:

@@ -61,7 +61,7 @@ from yibao.documents.records import (
     unit_info,
     unit_record,
 )
-from yibao.enrollment.selectors import person_by_id_number
+from yibao.enrollment.selectors import person_by_id_number, unit_may_declare_bases
 from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
@@ -123,8 +123,11 @@ def applicant_required(view):
 def index(request):
     """The applicant's cases, newest first."""
     cases = cases_of_applicant(request.user).order_by("-submitted_at", "-id")
+    applicant = request.applicant
     return render(request, "hall/index.html", {
-        "applicant": request.applicant, "cases": cases, "regions": regions_with_catalog(),
+        "applicant": applicant, "cases": cases, "regions": regions_with_catalog(),
+        # 报盘 is offered only where the unit's city lists 缴费基数申报 (Taiyuan): no dead link elsewhere.
+        "may_declare_bases": applicant.kind == "unit" and unit_may_declare_bases(applicant.id_number),
     })
 
 
