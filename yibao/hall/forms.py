@@ -117,7 +117,7 @@ class FieldSpec:
 
     name: str
     label: str
-    kind: str  # "text" | "select" | "checkboxes" | "rows"
+    kind: str  # "text" | "date" | "number" | "yesno" | "select" | "checkboxes" | "rows"
     required: bool
     choices: tuple[str, ...] = ()
     help: str = ""
@@ -134,16 +134,27 @@ def _label(name: str, schema: dict) -> str:
     return FIELD_LABELS.get(name, title or name)
 
 
+YES_NO_CHOICES = ("是", "否")
+
+
+def _plain(prop: dict) -> dict:
+    """The schema of an optional field without its ``null`` alternative (``date | None`` → date)."""
+    options = [p for p in prop.get("anyOf", ()) if p.get("type") != "null"]
+    return {**prop, **options[0]} if len(options) == 1 else prop
+
+
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
-    """Simple inputs for a handler's fields: string → text, enum → select, list of enum → checkboxes,
-    list of rows (``x-widget: rows``, e.g. 表2's 参保人员) → a textarea, one row a line.
+    """Simple inputs for a handler's fields: string → text, date → a date picker, integer → a
+    number, boolean → 是/否, enum → select, list of enum → checkboxes, list of rows
+    (``x-widget: rows``, e.g. 表2's 参保人员) → a textarea, one row a line.
 
     The empty choice of an optional enum is the select's own "（请选择）".
     """
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     specs = []
-    for name, prop in schema.get("properties", {}).items():
+    for name, raw in schema.get("properties", {}).items():
+        prop = _plain(raw)
         label = _label(name, prop)
         if prop.get("x-widget") == "rows":
             specs.append(FieldSpec(name, label, "rows", name in required, help=prop.get("x-help", "")))
@@ -152,6 +163,12 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
         elif "enum" in prop:
             specs.append(FieldSpec(name, label, "select", name in required,
                                    tuple(c for c in prop["enum"] if c != "")))
+        elif prop.get("type") == "boolean":
+            specs.append(FieldSpec(name, label, "yesno", name in required, YES_NO_CHOICES))
+        elif prop.get("format") == "date":
+            specs.append(FieldSpec(name, label, "date", name in required))
+        elif prop.get("type") == "integer":
+            specs.append(FieldSpec(name, label, "number", name in required))
         else:
             specs.append(FieldSpec(name, label, "text", name in required))
     return specs
@@ -185,7 +202,8 @@ def parse_item_fields(specs: list[FieldSpec], data: QueryDict) -> dict:
             if spec.required:
                 raise FormError(f"字段 {spec.label}：必填")
             continue
-        if spec.kind == "select" and value not in spec.choices:
+        if spec.kind in ("select", "yesno") and value not in spec.choices:
             raise FormError(f"字段 {spec.label}：「{value}」无效，可选：{'、'.join(spec.choices)}")
-        values[spec.name] = value
+        # 是/否 reaches the handler as a boolean; dates and numbers as typed, for its own checks.
+        values[spec.name] = (value == "是") if spec.kind == "yesno" else value
     return values

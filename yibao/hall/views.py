@@ -149,8 +149,11 @@ def _apply_context(request, item, situation: forms.SituationInput, *, error: str
     applicant = request.applicant
     lines = compute_checklist(item.data, situation.as_situation(applicant.kind))
     posted = request.POST if request.method == "POST" else None
-    # The item's own inputs, filled again with what was posted when the form is shown back.
-    fields = [{"spec": spec, "value": posted.get(spec.input_name, "") if posted else "",
+    # The item's own inputs, filled again with what was posted when the form is shown back; a
+    # person applying for themselves finds their own name and number already filled in.
+    own = ({"insured_name": applicant.name, "insured_id_number": applicant.id_number,
+            "account_name": applicant.name} if applicant.kind == "person" else {})
+    fields = [{"spec": spec, "value": posted.get(spec.input_name, "") if posted else own.get(spec.name, ""),
                "selected": posted.getlist(spec.input_name) if posted else []}
               for spec in forms.field_specs(handler_for(item).Fields)]
     return {
