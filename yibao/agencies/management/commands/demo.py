@@ -31,6 +31,9 @@ class Command(BaseCommand):
         from yibao.institutions.demo import load_demo_institutions
 
         people += load_demo_institutions(actor="demo")
+        from yibao.reimbursement.demo import load_demo_claims
+
+        self.stdout.write(load_demo_claims(actor="demo"))
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write(f"  管理员      {DEMO_ADMIN}（/admin/，也可在“经办人员”登录）")
