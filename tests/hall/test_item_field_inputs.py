@@ -50,3 +50,12 @@ def test_a_person_finds_their_own_name_and_number_filled_in_on_a_claim(client, c
     assert f'name="field_insured_id_number" value="{person.id_number}"' in html
     assert 'type="date"' in html and 'id="field_admission_date"' in html
     assert '<select id="field_institution_local"' in html
+
+
+@pytest.mark.django_db
+def test_the_claim_form_offers_the_national_medical_categories_while_typing(client, catalog):
+    person = PersonAccountFactory(id_number=make_resident_id("14010519850312251"), name="王建国")
+    client.force_login(person.user)
+    html = client.get("/hall/apply/taiyuan/outpatient-reimbursement-employee/").content.decode()
+    assert 'list="field_med_type_list"' in html
+    assert '<option value="21">21 普通住院</option>' in html and '<option value="11">11 普通门诊</option>' in html

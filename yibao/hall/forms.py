@@ -121,6 +121,8 @@ class FieldSpec:
     required: bool
     choices: tuple[str, ...] = ()
     help: str = ""
+    # Typical values offered while typing (``x-suggestions``: value → label), e.g. 医疗类别 codes.
+    suggestions: tuple[tuple[str, str], ...] = ()
 
     @property
     def input_name(self) -> str:
@@ -170,7 +172,8 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
         elif prop.get("type") == "integer":
             specs.append(FieldSpec(name, label, "number", name in required))
         else:
-            specs.append(FieldSpec(name, label, "text", name in required))
+            suggestions = tuple((str(k), str(v)) for k, v in (prop.get("x-suggestions") or {}).items())
+            specs.append(FieldSpec(name, label, "text", name in required, suggestions=suggestions))
     return specs
 
 

@@ -100,7 +100,8 @@ class ClaimFields(BaseModel):
 
     insured_name: str = Field(min_length=1, max_length=50, title="参保人姓名")
     insured_id_number: str = Field(min_length=15, max_length=18, title="参保人身份证号码")
-    med_type: str = Field(pattern=r"^\d{2}(\d{2,4})?$", title="医疗类别")
+    med_type: str = Field(pattern=r"^\d{2}(\d{2,4})?$", title="医疗类别",
+                          json_schema_extra={"x-suggestions": MED_TYPES})
     institution_code: str = Field(default="", max_length=12, title="定点医药机构编码")
     institution_name: str = Field(min_length=1, max_length=100, title="医疗机构名称")
     institution_local: bool = Field(title="本市定点医疗机构（是/否）")
