@@ -139,11 +139,12 @@ def commitments_from(post: QueryDict, positions) -> set[int]:
 class FieldInput:
     name: str
     label: str
-    widget: str  # text / number / select / checkboxes / checkbox / rows
+    widget: str  # text / number / date / select / checkboxes / checkbox / rows
     required: bool
     choices: list[str] = field(default_factory=list)
     value: object = ""
     help: str = ""
+    suggestions: tuple[tuple[str, str], ...] = ()  # typical values offered while typing
 
 
 def situation_from(params: QueryDict, item: Item | None, *, strict: bool) -> Situation:
@@ -182,7 +183,8 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
     schema = handler_for(item).Fields.model_json_schema()
     required = set(schema.get("required", []))
     inputs = []
-    for name, spec in schema.get("properties", {}).items():
+    for name, raw in schema.get("properties", {}).items():
+        spec = _without_null(raw)
         label = FIELD_LABELS.get(name) or spec.get("description") or spec.get("title") or name
         if spec.get("x-widget") == "rows":  # a batch of rows (表2 参保人员): one per line
             widget, choices = "rows", []
@@ -194,6 +196,8 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
             widget, choices = "checkbox", []
         elif spec.get("type") in ("integer", "number"):
             widget, choices = "number", []
+        elif spec.get("format") == "date":
+            widget, choices = "date", []
         else:
             widget, choices = "text", []
         key = f"field_{name}"
@@ -203,8 +207,16 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
             value = params.getlist(key)
         else:
             value = params.get(key, "")
-        inputs.append(FieldInput(name, label, widget, name in required, choices, value, spec.get("x-help", "")))
+        suggestions = tuple((str(k), str(v)) for k, v in (spec.get("x-suggestions") or {}).items())
+        inputs.append(FieldInput(name, label, widget, name in required, choices, value, spec.get("x-help", ""),
+                                 suggestions))
     return inputs
+
+
+def _without_null(spec: dict) -> dict:
+    """An optional field's schema without its ``null`` alternative (``date | None`` → date)."""
+    options = [option for option in spec.get("anyOf", ()) if option.get("type") != "null"]
+    return {**spec, **options[0]} if len(options) == 1 else spec
 
 
 def form_data_from(inputs: list[FieldInput]) -> dict:
