@@ -2,8 +2,10 @@
 门诊特药, and Jincheng's 特药定点医疗机构和责任医师查询.
 
 Who may apply: the person online or at a window, or a designated hospital for its patient
-(``applicant_kind == "institution"``; until hospitals have their own login, a window clerk
-enters the case with the hospital's code as applicant). The case belongs to the patient's home
+(``applicant_kind == "institution"``: the hospital logged in as itself in the hall or with its
+``inst`` API token, or a window clerk entering the hospital's paper application) — only a
+registered hospital designated today, not suspended, of the item's region, for an item that
+lists the hospital channel. The case belongs to the patient's home
 agency (``subject_person``). Everything is checked at submission and again at acceptance; the
 qualification is granted at the item's granting step (认定, or 办结 where the item has no 认定).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
@@ -27,6 +29,8 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.errors import DomainError
+from yibao.institutions.models import Institution, InstitutionKind, InstitutionStatus
+from yibao.institutions.selectors import designated_on, institution_by_uscc
 from yibao.qualifications.diseases import Disease, disease_file, find_disease
 from yibao.qualifications.models import CriteriaReview, QualificationKind, SpecialDrug
 from yibao.qualifications.selectors import active_qualification, drug_directory
@@ -47,8 +51,17 @@ class QualificationFields(BaseModel):
     institution_code: str = Field("", max_length=12, title="选择定点医院编码")
     institution_name: str = Field("", max_length=100, title="选择定点医院名称")
     criteria_met: list[str] = Field(default_factory=list, max_length=20,
-                                    title="申报病种情况（符合诊断标准项目）")
+                                    title="申报病种情况（符合诊断标准项目）",
+                                    json_schema_extra={"x-widget": "rows", "x-help": "每行填写一项符合的认定标准"})
     diagnosis: str = Field("", max_length=200, title="诊断")
+
+    @field_validator("criteria_met", mode="before")
+    @classmethod
+    def _lines(cls, value: Any) -> Any:
+        # The hall's form sends the criteria as text, one per line.
+        if isinstance(value, str):
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        return value
 
 
 class SpecialDrugFields(BaseModel):
@@ -85,6 +98,7 @@ def _person(case, fields) -> Person:
         if person is None:
             raise HandlerRefusal(f"未参保：未查询到 {case.applicant_name} 的参保信息，不能申请待遇资格核定")
         return person
+    _applying_hospital(case)
     if not fields.person_id_number or not fields.person_name:
         raise HandlerRefusal("字段 参保人公民身份号码、参保人姓名：医疗机构代为申请时必填")
     person = person_by_id_number(fields.person_id_number.upper())
@@ -93,6 +107,29 @@ def _person(case, fields) -> Person:
     if person.name != fields.person_name:
         raise HandlerRefusal(f"字段 参保人姓名：「{fields.person_name}」与参保记录不符")
     return person
+
+
+def _applying_hospital(case) -> Institution:
+    """The designated hospital filing for its patient: registered, a hospital (not a pharmacy),
+    designated today and not suspended, in the item's region, and the item lists the hospital
+    channel ("一站式"; 异地门诊慢特病 is applied for at the insuring agency)."""
+    channels = {c.get("kind") for c in (case.item.data or {}).get("channels", [])}
+    if "hospital" not in channels:
+        raise HandlerRefusal("本事项不接受定点医疗机构代为申请，请参保人本人向经办机构申请")
+    institution = institution_by_uscc(case.applicant_id_number)
+    if institution is None:
+        raise HandlerRefusal(f"{case.applicant_name} 不是登记的定点医药机构，不能代参保人申请待遇资格核定")
+    if institution.kind != InstitutionKind.HOSPITAL:
+        raise HandlerRefusal(f"{institution.name} 是零售药店，只有定点医疗机构可以代参保人申请待遇资格核定")
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise HandlerRefusal(f"{institution.name} 的定点协议已暂停，暂停期间不能代参保人申请待遇资格核定")
+    today = clock.today()
+    if not institution.national_code or not designated_on(code=institution.national_code, day=today):
+        raise HandlerRefusal(f"{institution.name} 在 {_day(today)} 不是定点医疗机构，不能代参保人申请待遇资格核定")
+    if institution.region_id != case.region.pk:
+        raise HandlerRefusal(f"{institution.name} 不是{case.region.name}的定点医疗机构：异地门诊慢特病、特药"
+                             "请参保人向参保地经办机构申请")
+    return institution
 
 
 def _insured_period(person: Person, day: date, types: tuple[str, ...]) -> InsurancePeriod | None:
@@ -143,9 +180,13 @@ class _QualificationHandler(ItemHandler[QualificationFields]):
     def _institution(self, case, fields) -> tuple[str, str]:
         # A hospital applies under its USCC; its 定点医疗机构编码 is on the form (required then).
         if case.applicant_kind == "institution":
-            if not fields.institution_code:
-                raise HandlerRefusal("字段 选择定点医院编码：医疗机构代为申请时必填本机构的定点医疗机构编码")
-            return fields.institution_code.upper(), fields.institution_name or case.applicant_name
+            # "一站式": the hospital that files is the one the patient is treated at.
+            hospital = _applying_hospital(case)
+            code = (fields.institution_code or hospital.national_code or "").upper()
+            if code != hospital.national_code:
+                raise HandlerRefusal(f"字段 选择定点医院编码：{code[:20]} 不是申请机构 {hospital.name} 的定点医疗机构编码"
+                                     f"（{hospital.national_code}）：医疗机构只能为在本院治疗的参保人申请")
+            return code, fields.institution_name or hospital.name
         return fields.institution_code.upper(), fields.institution_name
 
     def _disease(self, case, fields) -> Disease:
@@ -276,6 +317,11 @@ class _SpecialDrugHandler(ItemHandler[SpecialDrugFields]):
         if person.region_id != case.region.pk:
             raise HandlerRefusal(f"{person.name} 不在{case.region.name}参保，请向参保地医保经办机构申请")
         period = _covering(person, day)
+        if case.applicant_kind == "institution":
+            hospital = _applying_hospital(case)
+            if fields.institution_code.upper() != hospital.national_code:
+                raise HandlerRefusal(f"字段 特药定点医疗机构编码：{fields.institution_code[:20]} 不是申请机构 "
+                                     f"{hospital.name} 的定点医疗机构编码（{hospital.national_code}）")
         picked = self._pick(case, fields)
         drug = picked[0]
         current = active_qualification(person=person, disease_code=drug.disease_code)
