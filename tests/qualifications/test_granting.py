@@ -161,3 +161,22 @@ def test_form_10_is_prefilled_for_the_patient_a_hospital_applies_for(make_insure
     assert values["name"] == person.name and values["id_number"] == person.id_number
     assert values["designated_hospital"] == hospital.name and values["disease_code"] == "M01600"
     assert values["disease_condition"] == "需长期药物治疗"
+    # The boxes the case knows beyond the form: 险种 (the patient is a retired employee), age,
+    # disease name, the certifying hospital; 审批意见 stays empty until a reviewer decides.
+    assert values["insurance_type"] == "职工医保" and values["disease_name"] == "糖尿病"
+    assert values["certifying_institution"] == hospital.name and values["age"].isdigit()
+    assert values.get("approval_opinion") in (None, "")
+
+
+def test_form_10_carries_the_approval_opinion_and_the_validity_once_granted(make_insured, clerks):
+    from yibao.documents.prefill import prefill_values, render_case_form
+
+    person = make_insured("changzhi", insurance_type="390", category="resident")
+    case = complete(submit(current_item("changzhi", "chronic-disease"), person, {"disease_code": "M01600"}),
+                    clerks["changzhi"])
+    values = prefill_values(case, "表10")
+    assert values["insurance_type"] == "城乡居民医保"
+    assert "审核：符合认定标准" in values["approval_opinion"]
+    granted = Qualification.objects.get(person=person)
+    assert f"予以认定，有效期 {granted.valid_from:%Y-%m-%d} 至 {granted.valid_to:%Y-%m-%d}" in values["approval_opinion"]
+    assert render_case_form(case, "表10").startswith(b"%PDF")

@@ -159,6 +159,51 @@ def _is_minor(person: Person, period: InsurancePeriod, day: date) -> bool:
     return day < eighteen or period.category == PersonCategory.STUDENT
 
 
+INSURANCE_FORM_OPTION = {InsuranceType.EMPLOYEE_BASIC: "职工医保", InsuranceType.RETIRED_CADRE: "职工医保",
+                         InsuranceType.RESIDENT_BASIC: "城乡居民医保"}
+DECISION_ACTIONS = {"review": "审核", "second_review": "复审", "recognize": "认定", "complete": "办结",
+                    "reject": "不予认定", "deny": "不予认定"}
+
+
+def _form10_record(case, id_number: str, kind: str) -> dict[str, Any]:
+    """What the case knows for 表10's other boxes: 险种 (the form's option), age, disease name,
+    认定机构 (the hospital that filed), the criteria the reviewer ticked, and 审批意见 — the
+    reviewers' opinions and, once granted, the validity."""
+    from yibao.cases.models import CaseEvent
+    from yibao.qualifications.models import Qualification
+
+    today = clock.today()
+    person = person_by_id_number(id_number.upper()) if id_number else None
+    record: dict[str, Any] = {}
+    if person is not None:
+        period = _insured_period(person, today, EMPLOYEE_TYPES + RESIDENT_TYPES)
+        if period is not None:
+            record["insurance_form"] = INSURANCE_FORM_OPTION.get(period.insurance_type, "")
+        birth = person.birth_date
+        record["age"] = str(today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)))
+    code = str((case.form_data or {}).get("disease_code", ""))
+    try:
+        record["disease_name"] = find_disease(kind, code, case.region.slug).name
+    except (DomainError, KeyError):
+        pass
+    if case.applicant_kind == "institution":
+        hospital = institution_by_uscc(case.applicant_id_number)
+        if hospital is not None:
+            record["certifying_institution"] = hospital.name
+            record["designated_hospital"] = hospital.name
+    reviewed = CriteriaReview.objects.filter(case_number=case.number).order_by("-at", "-id").first()
+    if reviewed is not None:
+        record["criteria_met"] = list(reviewed.criteria_met)
+    opinions = [f"{DECISION_ACTIONS[e.action]}：{e.opinion}" for e in
+                CaseEvent.objects.filter(case=case, action__in=list(DECISION_ACTIONS)).exclude(opinion="")]
+    granted = Qualification.objects.filter(case_number=case.number).order_by("-id").first()
+    if granted is not None:
+        opinions.append(f"予以认定，有效期 {_day(granted.valid_from)} 至 {_day(granted.valid_to)}")
+    if opinions:
+        record["approval_opinion"] = "；".join(opinions)
+    return record
+
+
 class _QualificationHandler(ItemHandler[QualificationFields]):
     """Shared by the disease-list qualifications; ``kind`` names the list."""
 
@@ -175,7 +220,10 @@ class _QualificationHandler(ItemHandler[QualificationFields]):
         # 表10 prefilled from the enrollment record of the patient.
         if not person_id_number and case.applicant_kind == "institution":
             person_id_number = str(case.form_data.get("person_id_number", "")).upper()
-        return enrollment_records(case, person_id_number=person_id_number)
+        records = enrollment_records(case, person_id_number=person_id_number)
+        records["record"] = _form10_record(case, person_id_number or case.applicant_id_number,
+                                           getattr(self, "kind", QualificationKind.SPECIAL_DRUG))
+        return records
 
     def _institution(self, case, fields) -> tuple[str, str]:
         # A hospital applies under its USCC; its 定点医疗机构编码 is on the form (required then).
