@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now as timezone_now
@@ -31,6 +32,9 @@ from yibao.payments.models import (
     PaymentEvent,
     PaymentStatus,
 )
+
+if TYPE_CHECKING:
+    from yibao.cases.models import Case
 
 __all__ = [
     "PayeeDetails", "ReturnReport", "ReturnRowResult",
@@ -247,7 +251,7 @@ class PaymentOrder:
     payee: PayeeDetails
     amount: Decimal
     agency: Agency
-    case: object = None
+    case: Case | None = None
     source: str = ""
     note: str = ""
 
@@ -310,9 +314,9 @@ def _insert_new(rows: list[Payment]) -> dict[str, int]:
 
     fields = [f for f in Payment._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(Payment._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(Payment._meta.pk.column)
-    ref = connection.ops.quote_name(Payment._meta.get_field("reference").column)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    pk = connection.ops.quote_name(str(Payment._meta.pk.column))
+    ref = connection.ops.quote_name(str(Payment._meta.get_field("reference").column))
     created: dict[str, int] = {}
     per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     for start in range(0, len(rows), 500):
