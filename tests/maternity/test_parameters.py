@@ -86,3 +86,14 @@ parameters:
 """, encoding="utf-8")
     with pytest.raises(RulesFileError, match="须为数字"):
         parse_file(path)
+
+
+@pytest.mark.django_db
+def test_the_console_timeline_shows_the_maternity_parameters_with_their_labels(client):
+    admin = StaffFactory(agency=AgencyFactory(region=RegionFactory(slug="taiyuan"), level=AgencyLevel.CITY),
+                         roles=["administer"])
+    client.force_login(admin.user)
+    page = client.get("/console/rules/", {"region": "taiyuan"}).content.decode()
+    assert "生育津贴计发天数除数" in page and "国务院令第619号" in page
+    assert "山西省延长生育假天数" in page and "待核实：来源须按现行文件确认" in page
+    assert "生育医疗费支付方式" in page and "定额" in page
