@@ -195,3 +195,25 @@ def test_a_basic_settlement_that_already_included_aid_is_refused(regions, reside
         file(person, "aid-reimbursement", {"basic_case_number": basic.number, **BANK})
     with pytest.raises(InvalidApplication, match="未找到 王救助 的零星报销办件 TY-NOPE"):
         file(person, "aid-reimbursement", {"basic_case_number": "TY-NOPE", **BANK})
+
+
+def test_a_ratio_added_in_the_console_is_the_one_the_aid_uses(regions, resident, staff):
+    from datetime import date
+
+    from tests.factories import AgencyFactory, StaffFactory
+    from yibao.agencies.models import AgencyLevel
+    from yibao.rules.parameters import file_rulebook
+    from yibao.rules.services import add_parameter_value
+
+    admin = StaffFactory(agency=AgencyFactory(region=regions["taiyuan"], level=AgencyLevel.CITY), roles=["administer"])
+    index = next(i for i, series in enumerate(file_rulebook("taiyuan").parameters["aid_ratio"].series)
+                 if "低保对象" in series.key["aid_category"])
+    add_parameter_value(staff=admin, region="taiyuan", parameter="aid_ratio", series_index=index,
+                        effective=date(2026, 1, 1), value="0.85", reference_number="并医保发〔2026〕1号",
+                        reference_title="测试用医疗救助比例文件")
+    person = resident(name="孙低保")
+    identify(regions, row(person, "低保对象"))
+    to_payment(file(person, "aid-reimbursement", CLAIM), staff["taiyuan"])
+
+    # 85 % from the console, not the file's 70 % (demo).
+    assert Payment.objects.get().amount == Decimal("4250.00")

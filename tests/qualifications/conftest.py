@@ -91,9 +91,31 @@ def directory(regions):
     return drugs
 
 
+def designated_hospital(region, *, code, name=None, kind="hospital", status="designated", designated=True):
+    """A registered institution of ``region`` with a login, its national ``code`` and (unless
+    ``designated`` is False) an open designation period; ``status`` may be "suspended"."""
+    from tests.institutions.conftest import make_institution
+    from yibao.institutions.models import DesignationPeriod
+
+    overrides = {"name": name} if name else {}
+    institution = make_institution(region, kind, **overrides)
+    institution.national_code, institution.status = code, status
+    institution.save(update_fields=["national_code", "status"])
+    if designated:
+        DesignationPeriod.objects.create(institution=institution, start=datetime.date(2024, 1, 1))
+    return institution
+
+
+@pytest.fixture
+def hospitals(regions, agencies):
+    """A designated hospital in Taiyuan (HOSPITAL) and one in Changzhi, each with its login."""
+    return {"taiyuan": designated_hospital(regions["taiyuan"], code=HOSPITAL[0], name=HOSPITAL[1]),
+            "changzhi": designated_hospital(regions["changzhi"], code="H14040000001", name="长治市人民医院")}
+
+
 def enter_at_window(item, form_data, clerk, *, person=None, hospital=None):
-    """A window clerk enters an application: for the person, or on behalf of a hospital for its
-    patient (no hospital login yet: the institution code is recorded as the applicant)."""
+    """A window clerk enters an application: for the person, or the paper application of a
+    designated hospital for its patient (``hospital`` = (name, USCC); the hospital is the applicant)."""
     from yibao.cases.services import submit_case
 
     kind, (name, number) = ("institution", hospital) if hospital else ("person", (person.name, person.id_number))

@@ -6,7 +6,6 @@ import pytest
 
 from tests.qualifications.conftest import (
     HOSPITAL,
-    HOSPITAL_USCC,
     TODAY,
     complete,
     current_item,
@@ -61,12 +60,12 @@ def test_a_resident_is_granted_two_diseases_at_a_window(make_insured, clerks):
 
 
 def test_a_hospital_applies_for_its_young_patient_and_the_case_belongs_to_the_patients_agency(
-        make_insured, clerks, agencies):
+        make_insured, clerks, agencies, hospitals):
     child = make_insured("taiyuan", insurance_type="390", category="student", birth_date=datetime.date(2015, 6, 1))
     form = {"person_id_number": child.id_number, "person_name": child.name, "disease_code": "MX0005",
             "criteria_met": ["骨髓细胞学检查确诊"], "institution_code": HOSPITAL[0]}
     item = current_item("taiyuan", "minor-major-diseases")
-    case = enter_at_window(item, form, clerks["taiyuan"][0], hospital=(HOSPITAL[1], HOSPITAL_USCC))
+    case = enter_at_window(item, form, clerks["taiyuan"][0], hospital=(HOSPITAL[1], hospitals["taiyuan"].uscc))
     assert case.home_agency == agencies["taiyuan"]
     complete(case, clerks["taiyuan"])
     qualification = Qualification.objects.get(person=child)
@@ -146,17 +145,38 @@ def test_a_granted_qualification_copies_the_reviewers_criteria(make_insured, cle
     assert Qualification.objects.get(person=person).criteria_met == ["需长期药物治疗"]
 
 
-def test_form_10_is_prefilled_for_the_patient_a_hospital_applies_for(make_insured, clerks):
-    from tests.qualifications.conftest import HOSPITAL_USCC, enter_at_window
+def test_form_10_is_prefilled_for_the_patient_a_hospital_applies_for(make_insured, clerks, hospitals):
+    from tests.qualifications.conftest import enter_at_window
     from yibao.documents.prefill import forms_for_case, prefill_values
 
     person = make_insured("changzhi")
+    hospital = hospitals["changzhi"]
     form = {"person_id_number": person.id_number, "person_name": person.name, "disease_code": "M01600",
-            "institution_code": HOSPITAL[0], "institution_name": HOSPITAL[1], "criteria_met": ["需长期药物治疗"]}
+            "institution_code": hospital.national_code, "institution_name": hospital.name,
+            "criteria_met": ["需长期药物治疗"]}
     case = enter_at_window(current_item("changzhi", "chronic-disease"), form, clerks["changzhi"][0],
-                           hospital=(HOSPITAL[1], HOSPITAL_USCC))
+                           hospital=(hospital.name, hospital.uscc))
     assert "表10" in forms_for_case(case)
     values = prefill_values(case, "表10")
     assert values["name"] == person.name and values["id_number"] == person.id_number
-    assert values["designated_hospital"] == HOSPITAL[1] and values["disease_code"] == "M01600"
+    assert values["designated_hospital"] == hospital.name and values["disease_code"] == "M01600"
     assert values["disease_condition"] == "需长期药物治疗"
+    # The boxes the case knows beyond the form: 险种 (the patient is a retired employee), age,
+    # disease name, the certifying hospital; 审批意见 stays empty until a reviewer decides.
+    assert values["insurance_type"] == "职工医保" and values["disease_name"] == "糖尿病"
+    assert values["certifying_institution"] == hospital.name and values["age"].isdigit()
+    assert values.get("approval_opinion") in (None, "")
+
+
+def test_form_10_carries_the_approval_opinion_and_the_validity_once_granted(make_insured, clerks):
+    from yibao.documents.prefill import prefill_values, render_case_form
+
+    person = make_insured("changzhi", insurance_type="390", category="resident")
+    case = complete(submit(current_item("changzhi", "chronic-disease"), person, {"disease_code": "M01600"}),
+                    clerks["changzhi"])
+    values = prefill_values(case, "表10")
+    assert values["insurance_type"] == "城乡居民医保"
+    assert "审核：符合认定标准" in values["approval_opinion"]
+    granted = Qualification.objects.get(person=person)
+    assert f"予以认定，有效期 {granted.valid_from:%Y-%m-%d} 至 {granted.valid_to:%Y-%m-%d}" in values["approval_opinion"]
+    assert render_case_form(case, "表10").startswith(b"%PDF")

@@ -11,6 +11,8 @@ handler key the mapping of that handler's ``form_data``. A source is one of
   of the applicant's ID number — or of the form field the mapping names in
   ``person_from`` — the Unit of the applicant's USCC or the person's current
   unit, and the personal account);
+- ``record.<…>``: other values the handler gives about its domain's record (the qualification
+  handlers: 险种 as the form's option, age, disease name, 审批意见);
 - ``"=text"``, a constant; a list of sources takes the first that is not empty;
 - ``source|id_type`` (or ``|sex``, ``|insurance_type``, ``|unit_type``, or a list the file
   defines under ``labels``): a code printed as its label;
@@ -78,7 +80,7 @@ class PrefillError(ValueError):
     """The prefill data file is wrong, or a form cannot be printed for this case."""
 
 
-SCOPES = ("applicant", "form", "person", "unit", "account", "item", "ticked")
+SCOPES = ("applicant", "form", "person", "unit", "account", "record", "item", "ticked")
 SPECIAL = ("today", "case.number", "seq", "situations")
 
 
@@ -160,6 +162,7 @@ class CaseValues:
         self.person = records.get("person", {})
         self.unit = records.get("unit", {})
         self.account = records.get("account", {})
+        self.record = records.get("record", {})
 
     def resolve(self, source: Source, item: dict | None = None, seq: int = 0) -> Any:
         if isinstance(source, list):
@@ -193,7 +196,8 @@ class CaseValues:
         head, _, rest = source.partition(".")
         path = rest.split(".") if rest else []
         scopes = {"applicant": self.applicant, "form": self.form, "person": getattr(self, "person", {}),
-                  "unit": getattr(self, "unit", {}), "account": getattr(self, "account", {}), "item": item or {}}
+                  "unit": getattr(self, "unit", {}), "account": getattr(self, "account", {}), "record": getattr(self, "record", {}),
+                  "item": item or {}}
         if head not in scopes:
             raise PrefillError(f"预填来源「{source}」无效")
         return _dig(scopes[head], path)

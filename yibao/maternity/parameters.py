@@ -1,7 +1,8 @@
-"""The maternity parameters (``data/parameters.yaml``) and item settings (``data/items.yaml``).
+"""The maternity parameters and item settings (``data/items.yaml``).
 
-A parameter is a list of values keyed by effective date; reading it "as of" a day takes the
-latest value whose date is on or before that day. Region values override the common ones.
+The parameters are the rules app's dated parameters (``yibao/rules/data/<region>.yaml``, read
+through ``current_rulebook``, so the console's values apply and system check rules.E002 covers
+them): reading "as of" a day takes the latest value whose date is on or before that day.
 ``demo`` marks a 示例参数 (the official amount is not known here); ``to_confirm`` a value whose
 source must be checked (Shanxi's extension of maternity leave).
 """
@@ -52,28 +53,28 @@ class ItemSetting:
     arrears: bool = False
 
 
-@lru_cache(maxsize=1)
-def _file() -> dict:
-    return yaml.safe_load((DATA / "parameters.yaml").read_text(encoding="utf-8"))
-
-
 def value(name: str, day: date, *, region: str) -> Value:
-    """The value of ``name`` in force on ``day`` in ``region`` (the region's own, else the common one)."""
-    data = _file()
-    spec = data.get("regions", {}).get(region, {}).get(name) or data["common"].get(name)
-    if spec is None:
+    """The value of ``name`` in force on ``day`` in ``region``: the rules app's dated parameters
+    (``yibao/rules/data/<region>.yaml``) with the console's values merged over them."""
+    from yibao.rules.parameters import ParameterMissing as RulesParameterMissing
+    from yibao.rules.selectors import current_rulebook
+
+    try:
+        book = current_rulebook(region)
+    except RulesParameterMissing as exc:
+        raise ParameterMissing(f"生育保险参数「{name}」未配置（{region}）") from exc
+    parameter = book.parameters.get(name)
+    if parameter is None:
         raise ParameterMissing(f"生育保险参数「{name}」未配置（{region}）")
-    found = None
-    for entry in sorted(spec["values"], key=lambda e: e["effective"]):
-        if entry["effective"] <= day:
-            found = entry
-    if found is None or found["value"] is None:
-        raise ParameterMissing(f"生育保险参数「{spec['label']}」在 {day:%Y-%m-%d} 没有取值")
-    raw = found["value"]
-    return Value(label=spec["label"], effective=found["effective"],
-                 value=raw if isinstance(raw, str) else Decimal(str(raw)),
-                 demo=bool(found.get("demo")), to_confirm=bool(found.get("to_confirm")),
-                 reference=found.get("reference") or "")
+    try:
+        found = book.lookup(name, day)
+    except RulesParameterMissing as exc:
+        raise ParameterMissing(f"生育保险参数「{parameter.label}」在 {day:%Y-%m-%d} 没有取值") from exc
+    reference = str(found.reference)
+    if found.note:
+        reference = f"{reference}；{found.note}" if reference else found.note
+    return Value(label=parameter.label, effective=found.effective, value=found.value,  # type: ignore[arg-type]
+                 demo=found.demo, to_confirm=found.to_confirm, reference=reference)
 
 
 @lru_cache(maxsize=1)

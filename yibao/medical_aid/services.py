@@ -18,11 +18,12 @@ from io import BytesIO
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Concat
 
 from yibao import clock
 from yibao.agencies.models import Region
-from yibao.audit.services import record_audit
+from yibao.audit.services import record_audit, record_audits
 from yibao.enrollment.models import Contribution, Person
 from yibao.enrollment.policies import policy_for
 from yibao.errors import Conflict, DomainError, Invalid, NotFound, Refused
@@ -35,8 +36,14 @@ from yibao.medical_aid.models import (
     ProgrammeStatus,
     Treatment,
 )
-from yibao.payments.models import Fund, PayeeKind
-from yibao.payments.services import PayeeDetails, approve_payment
+from yibao.payments.models import Fund, PayeeKind, Payment
+from yibao.payments.services import (
+    PayeeDetails,
+    PaymentOrder,
+    approve_payment,
+    approve_payments,
+    check_payment_order,
+)
 from yibao.workbooks import WorkbookCaps, WorkbookRefused, check_workbook
 
 FEN = Decimal("0.01")
@@ -313,6 +320,51 @@ def refund_subsidy(*, recipient: AidRecipient, payee: PayeeDetails, actor: str, 
     return row
 
 
+def _refund_chunk(programme: AidProgramme, person_ids: list[int], *, actor: str) -> tuple[int, int]:
+    """Refund, set-wise, the open recipients among ``person_ids`` who had paid in full: (refunded, waiting).
+
+    The rows are locked first, so a refund from the person's own case (``refund_subsidy``) waits or
+    has already settled the row; the payments are approved in one ``approve_payments`` call."""
+    rows = list(AidRecipient.objects.select_for_update(of=("self",)).select_related("agency")
+                .filter(programme=programme, person_id__in=person_ids, settled_at__isnull=True,
+                        payment__isnull=True))
+    prefix = f"aid-subsidy:{programme.region.slug}:{programme.year}:"
+    orders: list[PaymentOrder] = []
+    to_refund: list[AidRecipient] = []
+    waiting: list[AidRecipient] = []
+    for row in rows:
+        payee = _refund_payee(row)
+        if payee is None or row.agency is None:
+            row.reason = "已全额缴费，名单无退费银行账户：待本人申请个人缴费补贴"
+            waiting.append(row)
+            continue
+        try:
+            order = check_payment_order(PaymentOrder(
+                reference=prefix + row.id_number, fund=Fund.MEDICAL_AID, payee=payee, amount=row.subsidy,
+                agency=row.agency, source=f"aid-programme:{programme.pk}", note="医疗救助参保资助退费"))
+        except DomainError as exc:  # a malformed account in the list: the person applies instead
+            row.reason = f"退费账户有误（{str(exc)[:80]}）：待本人申请个人缴费补贴"
+            waiting.append(row)
+            continue
+        orders.append(order)
+        to_refund.append(row)
+    for row in waiting:
+        row.treatment = Treatment.REFUND
+    AidRecipient.objects.bulk_update(waiting, ["treatment", "reason"], batch_size=1000)
+    if not orders:
+        return 0, len(waiting)
+    payments = approve_payments(actor=actor, orders=orders)
+    AidRecipient.objects.filter(pk__in=[r.pk for r in to_refund]).update(
+        payment_id=Subquery(Payment.objects.filter(reference=Concat(Value(prefix), OuterRef("id_number")))
+                            .values("id")[:1]),
+        treatment=Treatment.REFUND, settled_at=clock.now(), reason="已全额缴费，资助金额退还本人")
+    record_audits([{"actor": actor, "action": "medical_aid.refund", "object_type": "medical_aid.AidRecipient",
+                    "object_id": row.pk, "after": {"amount": str(row.subsidy),
+                                                   "payment": payments[prefix + row.id_number].pk}}
+                   for row in to_refund])
+    return len(to_refund), len(waiting)
+
+
 @dataclass
 class RunResult:
     refunded: int = 0
@@ -338,25 +390,10 @@ def pay_programme(*, programme: AidProgramme, actor: str) -> RunResult:
             payers: set[int] = set()
             for chunk in _chunks(ids):
                 payers |= _full_payers(programme, chunk)
-            for chunk in _chunks(sorted(payers)):
-                for recipient in (AidRecipient.objects.select_related("programme__region", "agency")
-                                  .filter(programme=programme, person_id__in=chunk, settled_at__isnull=True)):
-                    payee = _refund_payee(recipient)
-                    if payee is None or recipient.agency is None:
-                        recipient.treatment = Treatment.REFUND
-                        recipient.reason = "已全额缴费，名单无退费银行账户：待本人申请个人缴费补贴"
-                        recipient.save(update_fields=["treatment", "reason"])
-                        result.waiting += 1
-                        continue
-                    try:
-                        refund_subsidy(recipient=recipient, payee=payee, actor=actor)
-                    except DomainError as exc:  # a malformed account in the list: the person applies instead
-                        recipient.treatment = Treatment.REFUND
-                        recipient.reason = f"退费账户有误（{str(exc)[:80]}）：待本人申请个人缴费补贴"
-                        recipient.save(update_fields=["treatment", "reason"])
-                        result.waiting += 1
-                        continue
-                    result.refunded += 1
+            for chunk in _chunks(sorted(payers), 2000):
+                refunded, waiting = _refund_chunk(programme, chunk, actor=actor)
+                result.refunded += refunded
+                result.waiting += waiting
             result.credited = (AidRecipient.objects.filter(programme=programme, settled_at__isnull=True,
                                                            person__isnull=False)
                                .exclude(person_id__in=payers)
@@ -397,9 +434,10 @@ class AidAssessment:
 def assess_aid(*, region: Region, category: str, day: date, still_borne: Decimal, paid_so_far: Decimal) -> AidAssessment:
     """The aid on what the person still bears in policy: ratio (≥ the national floor for key
     recipients) within the year's cap — the rules parameters aid_ratio / aid_ratio_floor / aid_annual_cap."""
-    from yibao.rules.parameters import ParameterMissing, file_rulebook
+    from yibao.rules.parameters import ParameterMissing
+    from yibao.rules.selectors import current_rulebook
 
-    book = file_rulebook(region.slug)
+    book = current_rulebook(region.slug)
     rules_cat = parameters.rules_category(category)
     try:
         ratio_v = book.lookup("aid_ratio", day, aid_category=rules_cat)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils.timezone import now as timezone_now
 
 from yibao import clock
 from yibao.agencies.models import Agency
-from yibao.audit.services import record_audit
+from yibao.audit.services import record_audit, record_audits
 from yibao.payments import bankfiles
 from yibao.payments.delivery import queue_bank_file
 from yibao.payments.errors import InvalidPayment, PaymentConflict, PaymentError
@@ -31,9 +33,12 @@ from yibao.payments.models import (
     PaymentStatus,
 )
 
+if TYPE_CHECKING:
+    from yibao.cases.models import Case
+
 __all__ = [
     "PayeeDetails", "ReturnReport", "ReturnRowResult",
-    "approve_payment", "build_disbursement_file", "disbursement_file_of", "import_bank_returns",
+    "PaymentOrder", "approve_payment", "approve_payments", "check_payment_order", "build_disbursement_file", "disbursement_file_of", "import_bank_returns",
     "reissue_payment", "PaymentError", "InvalidPayment", "PaymentConflict",
 ]
 
@@ -235,6 +240,150 @@ def approve_payment(*, actor: str, fund: str, payee: PayeeDetails, amount: Decim
     record_audit(actor=actor, action="payments.payment.approve", object_type="Payment", object_id=reference,
                  after=_snapshot(payment))
     return payment
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """One payment to approve in a bulk ``approve_payments`` call (the arguments of ``approve_payment``)."""
+
+    reference: str
+    fund: str
+    payee: PayeeDetails
+    amount: Decimal
+    agency: Agency
+    case: Case | None = None
+    source: str = ""
+    note: str = ""
+
+
+def check_payment_order(order: PaymentOrder) -> PaymentOrder:
+    """The order cleaned as ``approve_payment`` would clean it; ``InvalidPayment`` names the field and reference."""
+    reference = (order.reference or "").strip()
+    if not reference:
+        raise InvalidPayment("字段 业务流水号：必填（同一业务流水号只支付一次）")
+    if len(reference) > MAX_REFERENCE:
+        raise InvalidPayment(f"字段 业务流水号：最多 {MAX_REFERENCE} 个字符")
+    if order.fund not in Fund.values:
+        raise InvalidPayment(f"业务流水号 {reference}，字段 基金：「{order.fund}」不是有效的基金支付类型")
+    try:
+        amount = _clean_amount(order.amount)
+        payee = _clean_payee(order.payee)
+    except InvalidPayment as exc:
+        raise InvalidPayment(f"业务流水号 {reference}，{exc.message}") from exc
+    source = (order.source or "").strip()
+    if order.case is None and not source:
+        raise InvalidPayment(f"业务流水号 {reference}，字段 办件/来源：须关联办件或填写来源（如结算单号）")
+    if len(source) > 80:
+        raise InvalidPayment(f"业务流水号 {reference}，字段 来源：最多 80 个字符")
+    if order.agency is None:
+        raise InvalidPayment(f"业务流水号 {reference}，字段 经办机构：必填")
+    return PaymentOrder(reference=reference, fund=order.fund, payee=payee, amount=amount, agency=order.agency,
+                        case=order.case, source=source, note=(order.note or "")[:200])
+
+
+def _payee_rows(details: list[PayeeDetails]) -> dict[tuple, Payee]:
+    """Payee rows for many snapshots: the missing ones inserted at once, concurrent inserts tolerated."""
+    keys = {(d.kind, d.identifier, d.name, d.bank_name, d.account_number) for d in details}
+    found: dict[tuple, Payee] = {}
+
+    def load(identifiers: list[str]) -> None:
+        for row in Payee.objects.filter(identifier__in=identifiers):
+            key = (row.kind, row.identifier, row.name, row.bank_name, row.account_number)
+            if key in keys:
+                found[key] = row
+
+    identifiers = sorted({k[1] for k in keys})
+    for start in range(0, len(identifiers), 2000):
+        load(identifiers[start:start + 2000])
+    missing = [k for k in keys if k not in found]
+    if missing:
+        Payee.objects.bulk_create([Payee(kind=k[0], identifier=k[1], name=k[2], bank_name=k[3], account_number=k[4])
+                                   for k in missing], batch_size=2000, ignore_conflicts=True)
+        wanted = sorted({k[1] for k in missing})
+        for start in range(0, len(wanted), 2000):
+            load(wanted[start:start + 2000])
+    return found
+
+
+def _insert_new(rows: list[Payment]) -> dict[str, int]:
+    """INSERT … ON CONFLICT (reference) DO NOTHING RETURNING: the references this call created, with their ids.
+
+    A reference inserted meanwhile by a concurrent transaction is skipped here (the database waits
+    for that transaction and then keeps its row), so exactly one caller creates each payment."""
+    from django.db import connection
+
+    fields = [f for f in Payment._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    pk = connection.ops.quote_name(str(Payment._meta.pk.column))
+    ref = connection.ops.quote_name(str(Payment._meta.get_field("reference").column))
+    created: dict[str, int] = {}
+    per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        params: list = []
+        for obj in chunk:
+            params.extend(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)
+        sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([per_row] * len(chunk))} "
+               f"ON CONFLICT ({ref}) DO NOTHING RETURNING {pk}, {ref}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created.update({reference: pk_value for pk_value, reference in cursor.fetchall()})
+    return created
+
+
+@transaction.atomic
+def approve_payments(*, actor: str, orders: list[PaymentOrder]) -> dict[str, Payment]:
+    """核定 many payments in one transaction, set-wise (the bulk form of ``approve_payment``).
+
+    Every order is checked first and the whole call is refused (``InvalidPayment`` naming the
+    reference and field) while one is bad. Idempotent per reference like ``approve_payment``: a
+    reference already approved with the same content is returned as it is, with different content
+    it is refused (``PaymentConflict``). The inserts skip references a concurrent call created
+    first, so each payment is created — evented and audited — exactly once. Returns the payment
+    of every reference.
+    """
+    cleaned: dict[str, PaymentOrder] = {}
+    for order in orders:
+        order = check_payment_order(order)
+        earlier = cleaned.get(order.reference)
+        if earlier is not None and earlier != order:
+            raise PaymentConflict(f"业务流水号 {order.reference} 在本批中出现两次且内容不同：同一业务流水号只支付一次")
+        cleaned[order.reference] = order
+    if not cleaned:
+        return {}
+    payees = _payee_rows([o.payee for o in cleaned.values()])
+    today, now = clock.today(), timezone_now()
+    rows = [Payment(reference=o.reference, fund=o.fund, payee=payees[_payee_key(o.payee)], amount=o.amount,
+                    agency=o.agency, region_id=o.agency.region_id, case=o.case, source=o.source, note=o.note,
+                    approved_by=actor, approved_on=today, created_at=now)
+            for o in cleaned.values()]
+    created = _insert_new(rows)
+    result: dict[str, Payment] = {}
+    references = list(cleaned)
+    for start in range(0, len(references), 2000):
+        for payment in (Payment.objects.select_related("payee", "agency", "case")
+                        .filter(reference__in=references[start:start + 2000])):
+            result[payment.reference] = payment
+    for reference, order in cleaned.items():
+        payment = result[reference]
+        if reference in created:
+            continue
+        differences = _same_content(payment, fund=order.fund, payee=order.payee, amount=order.amount,
+                                    agency=order.agency, case=order.case, source=order.source)
+        if differences:
+            raise PaymentConflict(f"业务流水号 {reference} 已核定过一笔支付，本次的{'、'.join(differences)}"
+                                  "与之不同：同一业务流水号不能支付两次")
+    new = [result[r] for r in created]
+    PaymentEvent.objects.bulk_create([PaymentEvent(payment_id=p.pk, from_status="", to_status=PaymentStatus.APPROVED,
+                                                   actor=actor, note=p.note[:200]) for p in new], batch_size=2000)
+    record_audits([{"actor": actor, "action": "payments.payment.approve", "object_type": "Payment",
+                    "object_id": p.reference, "after": _snapshot(p)} for p in new])
+    return result
+
+
+def _payee_key(details: PayeeDetails) -> tuple:
+    return (details.kind, details.identifier, details.name, details.bank_name, details.account_number)
 
 
 # --- 拨付报盘 -----------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 门诊特药, and Jincheng's 特药定点医疗机构和责任医师查询.
 
 Who may apply: the person online or at a window, or a designated hospital for its patient
-(``applicant_kind == "institution"``; until hospitals have their own login, a window clerk
-enters the case with the hospital's code as applicant). The case belongs to the patient's home
+(``applicant_kind == "institution"``: the hospital logged in as itself in the hall or with its
+``inst`` API token, or a window clerk entering the hospital's paper application) — only a
+registered hospital designated today, not suspended, of the item's region, for an item that
+lists the hospital channel. The case belongs to the patient's home
 agency (``subject_person``). Everything is checked at submission and again at acceptance; the
 qualification is granted at the item's granting step (认定, or 办结 where the item has no 认定).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yibao import clock
 from yibao.cases.handlers import Effect, HandlerRefusal, ItemHandler, register
@@ -27,6 +29,8 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.errors import DomainError
+from yibao.institutions.models import Institution, InstitutionKind, InstitutionStatus
+from yibao.institutions.selectors import designated_on, institution_by_uscc
 from yibao.qualifications.diseases import Disease, disease_file, find_disease
 from yibao.qualifications.models import CriteriaReview, QualificationKind, SpecialDrug
 from yibao.qualifications.selectors import active_qualification, drug_directory
@@ -47,8 +51,17 @@ class QualificationFields(BaseModel):
     institution_code: str = Field("", max_length=12, title="选择定点医院编码")
     institution_name: str = Field("", max_length=100, title="选择定点医院名称")
     criteria_met: list[str] = Field(default_factory=list, max_length=20,
-                                    title="申报病种情况（符合诊断标准项目）")
+                                    title="申报病种情况（符合诊断标准项目）",
+                                    json_schema_extra={"x-widget": "rows", "x-help": "每行填写一项符合的认定标准"})
     diagnosis: str = Field("", max_length=200, title="诊断")
+
+    @field_validator("criteria_met", mode="before")
+    @classmethod
+    def _lines(cls, value: Any) -> Any:
+        # The hall's form sends the criteria as text, one per line.
+        if isinstance(value, str):
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        return value
 
 
 class SpecialDrugFields(BaseModel):
@@ -85,6 +98,7 @@ def _person(case, fields) -> Person:
         if person is None:
             raise HandlerRefusal(f"未参保：未查询到 {case.applicant_name} 的参保信息，不能申请待遇资格核定")
         return person
+    _applying_hospital(case)
     if not fields.person_id_number or not fields.person_name:
         raise HandlerRefusal("字段 参保人公民身份号码、参保人姓名：医疗机构代为申请时必填")
     person = person_by_id_number(fields.person_id_number.upper())
@@ -93,6 +107,29 @@ def _person(case, fields) -> Person:
     if person.name != fields.person_name:
         raise HandlerRefusal(f"字段 参保人姓名：「{fields.person_name}」与参保记录不符")
     return person
+
+
+def _applying_hospital(case) -> Institution:
+    """The designated hospital filing for its patient: registered, a hospital (not a pharmacy),
+    designated today and not suspended, in the item's region, and the item lists the hospital
+    channel ("一站式"; 异地门诊慢特病 is applied for at the insuring agency)."""
+    channels = {c.get("kind") for c in (case.item.data or {}).get("channels", [])}
+    if "hospital" not in channels:
+        raise HandlerRefusal("本事项不接受定点医疗机构代为申请，请参保人本人向经办机构申请")
+    institution = institution_by_uscc(case.applicant_id_number)
+    if institution is None:
+        raise HandlerRefusal(f"{case.applicant_name} 不是登记的定点医药机构，不能代参保人申请待遇资格核定")
+    if institution.kind != InstitutionKind.HOSPITAL:
+        raise HandlerRefusal(f"{institution.name} 是零售药店，只有定点医疗机构可以代参保人申请待遇资格核定")
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise HandlerRefusal(f"{institution.name} 的定点协议已暂停，暂停期间不能代参保人申请待遇资格核定")
+    today = clock.today()
+    if not institution.national_code or not designated_on(code=institution.national_code, day=today):
+        raise HandlerRefusal(f"{institution.name} 在 {_day(today)} 不是定点医疗机构，不能代参保人申请待遇资格核定")
+    if institution.region_id != case.region.pk:
+        raise HandlerRefusal(f"{institution.name} 不是{case.region.name}的定点医疗机构：异地门诊慢特病、特药"
+                             "请参保人向参保地经办机构申请")
+    return institution
 
 
 def _insured_period(person: Person, day: date, types: tuple[str, ...]) -> InsurancePeriod | None:
@@ -122,6 +159,51 @@ def _is_minor(person: Person, period: InsurancePeriod, day: date) -> bool:
     return day < eighteen or period.category == PersonCategory.STUDENT
 
 
+INSURANCE_FORM_OPTION = {InsuranceType.EMPLOYEE_BASIC: "职工医保", InsuranceType.RETIRED_CADRE: "职工医保",
+                         InsuranceType.RESIDENT_BASIC: "城乡居民医保"}
+DECISION_ACTIONS = {"review": "审核", "second_review": "复审", "recognize": "认定", "complete": "办结",
+                    "reject": "不予认定", "deny": "不予认定"}
+
+
+def _form10_record(case, id_number: str, kind: str) -> dict[str, Any]:
+    """What the case knows for 表10's other boxes: 险种 (the form's option), age, disease name,
+    认定机构 (the hospital that filed), the criteria the reviewer ticked, and 审批意见 — the
+    reviewers' opinions and, once granted, the validity."""
+    from yibao.cases.models import CaseEvent
+    from yibao.qualifications.models import Qualification
+
+    today = clock.today()
+    person = person_by_id_number(id_number.upper()) if id_number else None
+    record: dict[str, Any] = {}
+    if person is not None:
+        period = _insured_period(person, today, EMPLOYEE_TYPES + RESIDENT_TYPES)
+        if period is not None:
+            record["insurance_form"] = INSURANCE_FORM_OPTION.get(period.insurance_type, "")
+        birth = person.birth_date
+        record["age"] = str(today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)))
+    code = str((case.form_data or {}).get("disease_code", ""))
+    try:
+        record["disease_name"] = find_disease(kind, code, case.region.slug).name
+    except (DomainError, KeyError):
+        pass
+    if case.applicant_kind == "institution":
+        hospital = institution_by_uscc(case.applicant_id_number)
+        if hospital is not None:
+            record["certifying_institution"] = hospital.name
+            record["designated_hospital"] = hospital.name
+    reviewed = CriteriaReview.objects.filter(case_number=case.number).order_by("-at", "-id").first()
+    if reviewed is not None:
+        record["criteria_met"] = list(reviewed.criteria_met)
+    opinions = [f"{DECISION_ACTIONS[e.action]}：{e.opinion}" for e in
+                CaseEvent.objects.filter(case=case, action__in=list(DECISION_ACTIONS)).exclude(opinion="")]
+    granted = Qualification.objects.filter(case_number=case.number).order_by("-id").first()
+    if granted is not None:
+        opinions.append(f"予以认定，有效期 {_day(granted.valid_from)} 至 {_day(granted.valid_to)}")
+    if opinions:
+        record["approval_opinion"] = "；".join(opinions)
+    return record
+
+
 class _QualificationHandler(ItemHandler[QualificationFields]):
     """Shared by the disease-list qualifications; ``kind`` names the list."""
 
@@ -138,14 +220,21 @@ class _QualificationHandler(ItemHandler[QualificationFields]):
         # 表10 prefilled from the enrollment record of the patient.
         if not person_id_number and case.applicant_kind == "institution":
             person_id_number = str(case.form_data.get("person_id_number", "")).upper()
-        return enrollment_records(case, person_id_number=person_id_number)
+        records = enrollment_records(case, person_id_number=person_id_number)
+        records["record"] = _form10_record(case, person_id_number or case.applicant_id_number,
+                                           getattr(self, "kind", QualificationKind.SPECIAL_DRUG))
+        return records
 
     def _institution(self, case, fields) -> tuple[str, str]:
         # A hospital applies under its USCC; its 定点医疗机构编码 is on the form (required then).
         if case.applicant_kind == "institution":
-            if not fields.institution_code:
-                raise HandlerRefusal("字段 选择定点医院编码：医疗机构代为申请时必填本机构的定点医疗机构编码")
-            return fields.institution_code.upper(), fields.institution_name or case.applicant_name
+            # "一站式": the hospital that files is the one the patient is treated at.
+            hospital = _applying_hospital(case)
+            code = (fields.institution_code or hospital.national_code or "").upper()
+            if code != hospital.national_code:
+                raise HandlerRefusal(f"字段 选择定点医院编码：{code[:20]} 不是申请机构 {hospital.name} 的定点医疗机构编码"
+                                     f"（{hospital.national_code}）：医疗机构只能为在本院治疗的参保人申请")
+            return code, fields.institution_name or hospital.name
         return fields.institution_code.upper(), fields.institution_name
 
     def _disease(self, case, fields) -> Disease:
@@ -276,6 +365,11 @@ class _SpecialDrugHandler(ItemHandler[SpecialDrugFields]):
         if person.region_id != case.region.pk:
             raise HandlerRefusal(f"{person.name} 不在{case.region.name}参保，请向参保地医保经办机构申请")
         period = _covering(person, day)
+        if case.applicant_kind == "institution":
+            hospital = _applying_hospital(case)
+            if fields.institution_code.upper() != hospital.national_code:
+                raise HandlerRefusal(f"字段 特药定点医疗机构编码：{fields.institution_code[:20]} 不是申请机构 "
+                                     f"{hospital.name} 的定点医疗机构编码（{hospital.national_code}）")
         picked = self._pick(case, fields)
         drug = picked[0]
         current = active_qualification(person=person, disease_code=drug.disease_code)

@@ -94,3 +94,19 @@ def drug_directory(*, region=None, query: str = "", limit: int = 50) -> list[Spe
     institutions = Prefetch("institutions", queryset=DrugInstitution.objects.order_by("institution_code")
                             .prefetch_related(doctors))
     return list(rows.select_related("region").prefetch_related(institutions).order_by("name")[:limit])
+
+
+QUALIFICATION_HANDLERS = ("qualification_chronic", "qualification_chronic_at_completion", "qualification_two_diseases",
+                          "qualification_minor_major", "qualification_special_drug",
+                          "qualification_special_drug_at_completion")
+
+
+def applications_filed_for(id_number: str):
+    """The qualification cases a designated hospital filed for this person (newest first), so the
+    patient sees them in the hall beside their own applications."""
+    from yibao.cases.models import Case
+
+    return (Case.objects.select_related("item").filter(
+        applicant_kind="institution", item__data__handler__in=QUALIFICATION_HANDLERS,
+        form_data__person_id_number=(id_number or "").upper())
+        .order_by("-submitted_at", "-id")[:50])

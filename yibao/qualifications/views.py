@@ -24,7 +24,12 @@ from yibao.errors import DomainError
 from yibao.ids import mask_resident_id
 from yibao.qualifications.diseases import disease_file
 from yibao.qualifications.models import QualificationStatus
-from yibao.qualifications.selectors import drug_directory, find_qualifications, qualifications_of
+from yibao.qualifications.selectors import (
+    applications_filed_for,
+    drug_directory,
+    find_qualifications,
+    qualifications_of,
+)
 from yibao.qualifications.services import (
     CSV_HEADER,
     MAX_FILE_BYTES,
@@ -72,8 +77,9 @@ def _login_as(kind: str):
 def mine(request):
     person = person_by_id_number(request.person_account.id_number)
     rows = list(qualifications_of(person)[:200]) if person else []
+    filed = list(applications_filed_for(request.person_account.id_number))
     return render(request, "qualifications/mine.html",
-                  {"rows": rows, "demo_label": disease_file().demo_label,
+                  {"rows": rows, "filed": filed, "demo_label": disease_file().demo_label,
                    "masked_id": mask_resident_id(request.person_account.id_number)})
 
 

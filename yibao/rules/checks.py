@@ -32,6 +32,18 @@ READS: dict[str, tuple[str, ...]] = {
     "aid_ratio": ("aid_category",),
     "aid_annual_cap": ("aid_category",),
 }
+# What the maternity domain reads (yibao/maternity/calculations.py), no dimensions: required in a
+# region whose file has maternity parameters (it declares delivery_mode); the amounts the mode
+# names are required with it.
+MATERNITY_READS: tuple[str, ...] = (
+    "allowance_divisor", "leave_days_birth", "leave_days_difficult", "leave_days_extra_baby",
+    "leave_days_miscarriage_early", "leave_days_miscarriage_late", "leave_days_province_extension",
+    "prenatal_check_amount", "delivery_mode", "family_planning_cap",
+)
+MATERNITY_BY_MODE: dict[str, tuple[str, ...]] = {
+    "定额": ("delivery_amount_normal", "delivery_amount_caesarean", "delivery_amount_miscarriage"),
+    "据实": ("delivery_cap",),
+}
 PERSON_BY_INSURANCE = {"310": ("在职", "退休"), "390": ("居民",)}
 
 
@@ -72,6 +84,36 @@ def gaps(book: RuleBook, *, since: date) -> list[str]:
                 if value is None or value.value is None:
                     found.append(f"{book.region}：参数 {name} 对 {wanted} 自 {day} 起没有取值")
                     break
+    found.extend(maternity_gaps(book, since=since))
+    return found
+
+
+def _series_gaps(book: RuleBook, name: str, since: date) -> list[str]:
+    param = book.parameters.get(name)
+    if param is None:
+        return [f"{book.region}：缺少生育保险参数 {name}"]
+    series = param.find_series({})
+    if series is None:
+        return [f"{book.region}：生育保险参数 {name} 没有适用的取值"]
+    for day in [since] + [v.effective for v in series.values if v.effective > since]:
+        value = series.as_of(day)
+        if value is None or value.value is None:
+            return [f"{book.region}：生育保险参数 {name} 自 {day} 起没有取值"]
+    return []
+
+
+def maternity_gaps(book: RuleBook, *, since: date) -> list[str]:
+    """The maternity parameters' gaps in a region that has maternity parameters (``delivery_mode``)."""
+    if "delivery_mode" not in book.parameters:
+        return []
+    found = []
+    for name in MATERNITY_READS:
+        found.extend(_series_gaps(book, name, since))
+    series = book.parameters["delivery_mode"].find_series({})
+    modes = {v.value for v in (series.values if series else []) if v.value is not None}
+    for mode in sorted(modes):
+        for name in MATERNITY_BY_MODE.get(str(mode), ()):
+            found.extend(_series_gaps(book, name, since))
     return found
 
 

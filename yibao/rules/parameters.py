@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -40,7 +40,8 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "aid_category": ("救助类别", ("特困人员", "低保对象", "低保边缘", "因病致贫")),
 }
 
-KINDS = {"money": "金额（元）", "rate": "比例", "points": "百分点", "scale": "分段累进"}
+KINDS = {"money": "金额（元）", "rate": "比例", "points": "百分点", "scale": "分段累进",
+         "days": "天数", "number": "数值", "choice": "选项"}
 
 
 class RulesFileError(Exception):
@@ -65,8 +66,11 @@ class BracketIn(_Strict):
 
 class ValueIn(_Strict):
     effective: date
-    value: Decimal | list[BracketIn] | None
+    # A number first, then a scale, then a text (the option of a kind: choice parameter).
+    value: Decimal | list[BracketIn] | str | None = Field(union_mode="left_to_right")
     demo: bool = False
+    # A value whose source must still be confirmed (待核实): no 文号 yet, but not a demo value either.
+    to_confirm: bool = False
     reference: ReferenceIn = ReferenceIn()
     note: str = ""
 
@@ -78,8 +82,9 @@ class SeriesIn(_Strict):
 
 class ParameterIn(_Strict):
     label: str
-    kind: Literal["money", "rate", "points", "scale"]
+    kind: Literal["money", "rate", "points", "scale", "days", "number", "choice"]
     index: list[str] = []
+    choices: list[str] = []  # the options of a kind: choice parameter
     description: str = ""
     maximum: Decimal | None = None  # a national ceiling the local value may not exceed
     series: list[SeriesIn]
@@ -99,7 +104,7 @@ class FileIn(_Strict):
 
 
 # Keys that belong on a value; found anywhere else they are "misplaced metadata".
-VALUE_KEYS = {"effective", "value", "demo", "reference", "note"}
+VALUE_KEYS = {"effective", "value", "demo", "to_confirm", "reference", "note"}
 
 
 @dataclass(frozen=True)
@@ -127,11 +132,12 @@ class Value:
     """One dated value of a parameter (``value`` None ends the parameter from ``effective``)."""
 
     effective: date
-    value: Decimal | tuple[Bracket, ...] | None
+    value: Decimal | tuple[Bracket, ...] | str | None
     demo: bool = False
     reference: Reference = field(default_factory=Reference)
     note: str = ""
     source: str = "file"  # "file" or "console" (an administrator's dated value)
+    to_confirm: bool = False
 
 
 @dataclass
@@ -162,6 +168,7 @@ class Parameter:
     description: str
     maximum: Decimal | None
     series: list[Series]
+    choices: tuple[str, ...] = ()  # the options of a kind: choice parameter
 
     def find_series(self, wanted: dict[str, str]) -> Series | None:
         # The most specific matching series wins (a series naming more dimensions).
@@ -210,7 +217,7 @@ class RuleBook:
         params = {}
         for name, p in self.parameters.items():
             params[name] = Parameter(p.name, p.label, p.kind, list(p.index), p.description, p.maximum,
-                                     [Series(dict(s.key), list(s.values)) for s in p.series])
+                                     [Series(dict(s.key), list(s.values)) for s in p.series], p.choices)
         for name, key, value in rows:
             target = params.get(name)
             if target is None:
@@ -296,10 +303,16 @@ def parse_file(path: Path) -> RuleBook:
                 ref = Reference(**v.reference.model_dump())
                 if v.demo and (ref.number or ref.title):
                     raise RulesFileError(f"{where}：示例参数（demo: true）不得填写法规依据")
-                if not v.demo and v.value is not None and not ref.number:
-                    raise RulesFileError(f"{where}：正式参数须写明 reference.number（文号），否则标 demo: true")
+                if not v.demo and not v.to_confirm and v.value is not None and not ref.number:
+                    raise RulesFileError(f"{where}：正式参数须写明 reference.number（文号），否则标 demo: true"
+                                         "（或来源待核实的 to_confirm: true）")
                 value: Any = v.value
-                if isinstance(value, list):
+                if p.kind == "choice":
+                    if value is not None and (not isinstance(value, str) or value not in p.choices):
+                        raise RulesFileError(f"{where}：取值须为 {'、'.join(p.choices) or '（未声明 choices）'} 之一")
+                elif isinstance(value, str):
+                    raise RulesFileError(f"{where}：取值「{value[:20]}」须为数字")
+                elif isinstance(value, list):
                     if p.kind != "scale":
                         raise RulesFileError(f"{where}：只有 kind: scale 的参数可以写分段")
                     value = tuple(Bracket(b.threshold, b.rate) for b in value)
@@ -307,11 +320,12 @@ def parse_file(path: Path) -> RuleBook:
                         raise RulesFileError(f"{where}：分段起点须递增")
                 elif value is not None and p.kind == "scale":
                     raise RulesFileError(f"{where}：kind: scale 的参数须写分段列表")
-                elif value is not None:
+                elif value is not None and p.kind != "choice":
                     _check_scalar(where, p.kind, value, p.maximum)
-                values.append(Value(v.effective, value, v.demo, ref, v.note))
+                values.append(Value(v.effective, value, v.demo, ref, v.note, to_confirm=v.to_confirm))
             series.append(Series(key, values))
-        params[name] = Parameter(name, p.label, p.kind, list(p.index), p.description, p.maximum, series)
+        params[name] = Parameter(name, p.label, p.kind, list(p.index), p.description, p.maximum, series,
+                                 tuple(p.choices))
     return RuleBook(data.region, params, str(path))
 
 

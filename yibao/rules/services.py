@@ -178,6 +178,9 @@ def add_parameter_value(*, staff, region: str, parameter: str, series_index: int
     amount = None
     brackets = None
     text = (value or "").strip()
+    if param.kind == "choice":
+        raise InvalidParameterValue(f"「{param.label}」是选项类参数（{'、'.join(param.choices)}），须在参数文件中修改",
+                                    field="value")
     if param.kind == "scale":
         brackets = _parse_brackets(text)
     else:

@@ -31,6 +31,10 @@ class Command(BaseCommand):
         from yibao.institutions.demo import load_demo_institutions
 
         people += load_demo_institutions(actor="demo")
+        from yibao.qualifications.demo import load_demo_special_drugs
+
+        rows = load_demo_special_drugs(actor="demo")
+        self.stdout.write(f"特药定点医疗机构和责任医师目录：{rows} 条示例数据（/qualifications/special-drugs/）")
         from yibao.reimbursement.demo import load_demo_claims
 
         self.stdout.write(load_demo_claims(actor="demo"))
