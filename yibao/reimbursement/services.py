@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from yibao import clock
 from yibao.agencies.models import StaffMember
 from yibao.audit.services import record_audit
+from yibao.cases.handlers import HandlerRefusal
 from yibao.cases.models import Case, CaseStatus
 from yibao.cases.routing import may_handle
 from yibao.cases.services import advance_case
@@ -25,7 +26,7 @@ from yibao.offsite.selectors import filing_in_force
 from yibao.payments.models import PayeeKind
 from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 from yibao.reimbursement import settlement
-from yibao.reimbursement.eligibility import accident_determination_for
+from yibao.reimbursement.eligibility import accident_determination_for, check_direct_settlements
 from yibao.reimbursement.fields import ClaimFields
 from yibao.reimbursement.item_rules import rule_for
 from yibao.reimbursement.models import (
@@ -180,6 +181,10 @@ def pay_claim(*, case: Case, fields: ClaimFields, actor: str) -> Claim:
         taken = ReimbursedBill.objects.filter(bill_number__in=fields.bill_numbers).exclude(claim=claim).first()
         number = taken.bill_number if taken else "、".join(fields.bill_numbers)
         raise BillAlreadyReimbursed(f"票据 {number} 已报销过，不能重复报销") from exc
+    try:  # a direct settlement declared since 受理 still stops the money
+        check_direct_settlements(fields)
+    except HandlerRefusal as exc:
+        raise BillAlreadyReimbursed(str(exc)) from exc
     if claim.accident and rule_for(claim.handler_key).accident_determination_required:
         claim.accident_determination = accident_determination_for(claim.person, fields)
         if claim.accident_determination is None:

@@ -83,3 +83,21 @@ def daily_totals(declaration: Declaration) -> dict[tuple[datetime.date, str], De
             if amount:
                 totals[(row["end_date"], fund)] = amount
     return totals
+
+
+def direct_settlements_of_bills(*, person_id_number: str, bill_numbers: list[str], institution_code: str = "",
+                                begin_date: datetime.date | None = None,
+                                end_date: datetime.date | None = None) -> list[dict]:
+    """Declared direct settlements of one person that a manual claim would pay again: a settlement
+    whose 结算编号 is one of the claim's bill numbers, or one at the same institution for the same
+    care days (入院/出院 or 就诊 dates). Drafts and records refused at review are left out.
+    For the reimbursement domain's duplicate-bill check (read only)."""
+    same = Q(settlement_id__in=bill_numbers)
+    if institution_code and begin_date is not None and end_date is not None:
+        same |= Q(declaration__institution_code=institution_code, begin_date=begin_date, end_date=end_date)
+    rows = (SettlementRecord.objects.filter(same, person_id_number=person_id_number, problem_code="")
+            .exclude(declaration__status=DeclarationStatus.DRAFT)
+            .values("settlement_id", "begin_date", "end_date", "total", "declaration__institution_code",
+                    "declaration__institution_name", "declaration__month")
+            .order_by("declaration__month", "settlement_id"))
+    return [dict(row) for row in rows[:10]]
