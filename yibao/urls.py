@@ -17,6 +17,7 @@ urlpatterns = [
     path("hall/", include("yibao.hall.urls")),
     path("console/payments/", include("yibao.payments.urls")),
     path("", include("yibao.rules.urls")),  # /console/rules/ and the public /rules/trial/
+    path("console/reimbursement/", include("yibao.reimbursement.urls")),
     path("console/", include("yibao.console.urls")),
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),

@@ -71,7 +71,7 @@ def test_the_reviewer_lowers_a_line_with_a_reason_and_the_claimed_amount_stays(i
 @pytest.mark.parametrize("amount, reason, message", [
     (Decimal("1200"), AdjustReason.QUANTITY, "须在 0 至申报金额 1000.00 元之间"),
     (Decimal("-1"), AdjustReason.QUANTITY, "须在 0 至申报金额"),
-    (Decimal("900"), "77", "字段 调整原因"),
+    (Decimal("900"), "77", "字段 第 1 行 调整原因"),
     (Decimal("900"), AdjustReason.OTHER, "调整原因为「其他」时必须写明"),
 ])
 def test_a_bad_adjustment_is_refused_naming_the_field(inpatient, make_insured, clerks, amount, reason, message):

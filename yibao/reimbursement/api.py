@@ -95,6 +95,9 @@ class AdjustIn(Schema):
 
 class InvestigateIn(Schema):
     notes: str = Field(min_length=1, max_length=4000, description="调查记录：受伤经过、有无责任第三方")
+    investigator: str = Field("", max_length=100, description="调查人员姓名（默认为本人）")
+    third_party_liable: bool | None = Field(None, description="有责任第三方：true 有，false 无，null 无法确定")
+    third_party: str = Field("", max_length=100, description="责任第三方（有责任第三方时必填）")
     window: str | None = None
 
 
@@ -210,7 +213,9 @@ def statement(request, number: str):
 def investigate(request, number: str, body: InvestigateIn):
     staff = _staff_only(request)
     case, _ = _case(request, number)
-    services.investigate_accident(case=case, staff=staff, notes=body.notes, window=_window(staff, body.window))
+    services.investigate_accident(case=case, staff=staff, notes=body.notes, investigator=body.investigator,
+                                  third_party_liable=body.third_party_liable, third_party=body.third_party,
+                                  window=_window(staff, body.window))
     return Status(200, {"case_number": number, "status": Case.objects.get(pk=case.pk).get_status_display()})
 
 

@@ -29,6 +29,7 @@ from yibao.reimbursement.fields import (
 )
 from yibao.reimbursement.item_rules import ItemRule
 from yibao.reimbursement.models import AccidentDetermination, AccidentOutcome, Claim, ReimbursedBill
+from yibao.settlement.selectors import direct_settlements_of_bills
 
 NOT_COVERING = (InsuranceStatus.NOT_INSURED, InsuranceStatus.INVALID)
 CARE_LABELS = {"outpatient": "门诊", "inpatient": "住院"}
@@ -174,6 +175,25 @@ def check_bills(fields: ClaimFields, *, case_number: str) -> None:
         shared = set(fields.bill_numbers) & set((data or {}).get("bill_numbers", []))
         if shared:
             raise HandlerRefusal(f"字段 收费票据号码：票据 {sorted(shared)[0]} 已在办理中的办件 {other} 中申报")
+    check_direct_settlements(fields)
+
+
+def check_direct_settlements(fields: ClaimFields) -> None:
+    """A bill already settled directly through an institution's monthly declaration (issue 14) is
+    not reimbursed by hand: its 结算编号 is the bill number, or the same institution settled the
+    same care days of this person."""
+    settled = direct_settlements_of_bills(
+        person_id_number=fields.insured_id_number, bill_numbers=fields.bill_numbers,
+        institution_code=fields.institution_code, begin_date=fields.admission_date, end_date=fields.discharge_date)
+    if not settled:
+        return
+    row = settled[0]
+    bill = row["settlement_id"] if row["settlement_id"] in fields.bill_numbers else fields.bill_numbers[0]
+    raise HandlerRefusal(
+        f"字段 收费票据号码：票据 {bill} 的费用已由{row['declaration__institution_name']}"
+        f"（{row['declaration__institution_code']}）在 {row['declaration__month']:%Y年%m月} 的月度申报中直接结算"
+        f"（结算编号 {row['settlement_id']}，就医 {_day(row['begin_date'])} 至 {_day(row['end_date'])}），"
+        "不能再手工报销")
 
 
 def facts_of(fields: ClaimFields) -> set[str]:

@@ -225,6 +225,9 @@ class AccidentDeterminationHandler(ItemHandler[AccidentFields]):
         if determination is not None:
             if determination.investigation_notes:
                 rows.append(("调查记录", determination.investigation_notes))
+                rows.append(("调查人员", determination.investigator or determination.investigated_by))
+                rows.append(("有无责任第三方", "有：" + determination.third_party if determination.third_party_liable
+                             else "无" if determination.third_party_liable is False else "无法确定"))
             if determination.outcome:
                 rows.append(("认定结论", determination.get_outcome_display()))
                 rows.append(("认定理由", determination.reason or "—"))

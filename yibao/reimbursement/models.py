@@ -150,6 +150,11 @@ class AccidentDetermination(models.Model):
     accident_date = models.DateField("受伤日期")
     investigation_notes = models.TextField("调查记录", blank=True)
     investigated_by = models.CharField("调查人", max_length=150, blank=True)
+    investigator = models.CharField("调查人员姓名", max_length=100, blank=True)
+    # 调查结论: is a third party liable for the costs (社会保险法第三十条)? None until investigated.
+    third_party_liable = models.BooleanField("有责任第三方", null=True, blank=True)
+    third_party = models.CharField("责任第三方", max_length=100, blank=True)
+    investigated_at = models.DateTimeField("调查时间", null=True, blank=True)
     outcome = models.CharField("认定结论", max_length=10, choices=AccidentOutcome.choices, blank=True)
     reason = models.CharField("认定理由", max_length=300, blank=True)
     decided_by = models.CharField("认定人", max_length=150, blank=True)

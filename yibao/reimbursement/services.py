@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from yibao import clock
 from yibao.agencies.models import StaffMember
 from yibao.audit.services import record_audit
+from yibao.cases.handlers import HandlerRefusal
 from yibao.cases.models import Case, CaseStatus
 from yibao.cases.routing import may_handle
 from yibao.cases.services import advance_case
@@ -25,7 +26,7 @@ from yibao.offsite.selectors import filing_in_force
 from yibao.payments.models import PayeeKind
 from yibao.payments.services import PayeeDetails, PaymentError, approve_payment
 from yibao.reimbursement import settlement
-from yibao.reimbursement.eligibility import accident_determination_for
+from yibao.reimbursement.eligibility import accident_determination_for, check_direct_settlements
 from yibao.reimbursement.fields import ClaimFields
 from yibao.reimbursement.item_rules import rule_for
 from yibao.reimbursement.models import (
@@ -121,14 +122,17 @@ def adjust_line(*, case: Case, staff: StaffMember, row: int, amount: Decimal, re
     if line is None:
         raise ReimbursementError(f"字段 行号：费用明细没有第 {row} 行")
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise ReimbursementError("字段 调整后金额：须为金额（元）")
+        raise ReimbursementError(f"字段 第 {row} 行 调整后金额：须为金额（元）")
     amount = amount.quantize(FEN, rounding=ROUND_HALF_UP)
     if amount < 0 or amount > line.claimed_amount:
-        raise ReimbursementError(f"字段 调整后金额：须在 0 至申报金额 {line.claimed_amount} 元之间")
+        raise ReimbursementError(f"字段 第 {row} 行 调整后金额：须在 0 至申报金额 {line.claimed_amount} 元之间")
     if reason not in AdjustReason.values:
-        raise ReimbursementError("字段 调整原因：可选 " + "、".join(f"{r.value} {r.label}" for r in AdjustReason))
+        raise ReimbursementError(f"字段 第 {row} 行 调整原因：可选 "
+                                 + "、".join(f"{r.value} {r.label}" for r in AdjustReason))
     if reason == AdjustReason.OTHER and not note.strip():
-        raise ReimbursementError("字段 调整说明：调整原因为「其他」时必须写明")
+        raise ReimbursementError(f"字段 第 {row} 行 调整说明：调整原因为「其他」时必须写明")
+    if any(ord(ch) < 32 for ch in note) or len(note.strip()) > 200:
+        raise ReimbursementError(f"字段 第 {row} 行 调整说明：不超过 200 个字，且不能含不可见的控制字符")
     before = {"amount": str(line.current_amount), "reason": line.adjust_reason}
     line.adjusted_amount, line.adjust_reason = amount, reason
     line.adjust_note, line.adjusted_by = note.strip()[:200], staff.user.username
@@ -180,6 +184,10 @@ def pay_claim(*, case: Case, fields: ClaimFields, actor: str) -> Claim:
         taken = ReimbursedBill.objects.filter(bill_number__in=fields.bill_numbers).exclude(claim=claim).first()
         number = taken.bill_number if taken else "、".join(fields.bill_numbers)
         raise BillAlreadyReimbursed(f"票据 {number} 已报销过，不能重复报销") from exc
+    try:  # a direct settlement declared since 受理 still stops the money
+        check_direct_settlements(fields)
+    except HandlerRefusal as exc:
+        raise BillAlreadyReimbursed(str(exc)) from exc
     if claim.accident and rule_for(claim.handler_key).accident_determination_required:
         claim.accident_determination = accident_determination_for(claim.person, fields)
         if claim.accident_determination is None:
@@ -231,12 +239,21 @@ def open_determination(*, case: Case, person: Person, accident_date, actor: str)
 
 
 @transaction.atomic
-def investigate_accident(*, case: Case, staff: StaffMember, notes: str, window=None) -> AccidentDetermination:
-    """调查: record the investigator's notes (how it happened, whether a third party is liable)
-    and complete the 调查 step, in one transaction."""
-    notes = (notes or "").strip()
+def investigate_accident(*, case: Case, staff: StaffMember, notes: str, investigator: str = "",
+                         third_party_liable: bool | None = None, third_party: str = "",
+                         window=None) -> AccidentDetermination:
+    """调查: record the investigation (who investigated, the findings, whether a third party is
+    liable and who) and complete the 调查 step, in one transaction. ``third_party_liable`` None
+    means the third party could not be determined."""
+    notes, investigator, third_party = (notes or "").strip(), (investigator or "").strip(), (third_party or "").strip()
     if not notes or "\x00" in notes:
         raise ReimbursementError("字段 调查记录：必填，写明受伤经过和有无责任第三方")
+    if any(ord(ch) < 32 for ch in investigator + third_party):
+        raise ReimbursementError("字段 调查人员、责任第三方：含有不可见的控制字符")
+    if len(investigator) > 100 or len(third_party) > 100:
+        raise ReimbursementError("字段 调查人员、责任第三方：不超过 100 个字")
+    if third_party_liable and not third_party:
+        raise ReimbursementError("字段 责任第三方：调查认定有责任第三方时须写明是谁（姓名或单位名称）")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != CaseStatus.ACCEPTED:
         raise ClaimRefused(f"办件当前状态为「{case.get_status_display()}」，只有已受理待调查的办件可以记录调查")
@@ -247,9 +264,16 @@ def investigate_accident(*, case: Case, staff: StaffMember, notes: str, window=N
         raise ClaimForbidden(f"{staff.agency.name}不是该办件的所属经办机构，不能调查")
     determination.investigation_notes = notes[:4000]
     determination.investigated_by = staff.user.username
-    determination.save(update_fields=["investigation_notes", "investigated_by"])
+    determination.investigator = investigator or staff.name
+    determination.third_party_liable = third_party_liable
+    determination.third_party = third_party if third_party_liable else ""
+    determination.investigated_at = clock.now()
+    determination.save(update_fields=["investigation_notes", "investigated_by", "investigator",
+                                      "third_party_liable", "third_party", "investigated_at"])
     record_audit(actor=staff.user.username, action="reimbursement.accident.investigate",
-                 object_type="AccidentDetermination", object_id=case.number, after={"notes": notes[:200]})
+                 object_type="AccidentDetermination", object_id=case.number,
+                 after={"notes": notes[:200], "investigator": determination.investigator,
+                        "third_party_liable": third_party_liable, "third_party": determination.third_party})
     advance_case(case=case, staff=staff, action="investigate", opinion=notes[:500], window=window)
     return determination
 
@@ -268,6 +292,12 @@ def determine_accident(*, case: Case, staff: StaffMember, eligible: bool, reason
     determination = AccidentDetermination.objects.select_for_update().filter(case=case).first()
     if determination is None:
         raise ClaimNotFound(f"办件 {case.number} 没有意外伤害认定记录")
+    if not may_handle(staff=staff, case=case):
+        raise ClaimForbidden(f"{staff.agency.name}不是该办件的所属经办机构，不能认定")
+    if eligible and determination.third_party_liable and not reason:
+        raise ReimbursementError(
+            f"字段 认定理由：调查认定有责任第三方（{determination.third_party}），认定符合须写明理由"
+            "（社会保险法第三十条：第三人不支付或者无法确定第三人的，由基金先行支付）")
     determination.outcome = AccidentOutcome.ELIGIBLE if eligible else AccidentOutcome.INELIGIBLE
     determination.reason = reason[:300] or "经调查，符合医保支付政策"
     determination.decided_by, determination.decided_at = staff.user.username, clock.now()

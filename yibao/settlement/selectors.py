@@ -83,3 +83,24 @@ def daily_totals(declaration: Declaration) -> dict[tuple[datetime.date, str], De
             if amount:
                 totals[(row["end_date"], fund)] = amount
     return totals
+
+
+def direct_settlements_of_bills(*, person_id_number: str, bill_numbers: list[str], institution_code: str = "",
+                                begin_date: datetime.date | None = None,
+                                end_date: datetime.date | None = None) -> list[dict]:
+    """Declared direct settlements of one person that a manual claim would pay again: a settlement
+    whose 结算编号 is one of the claim's bill numbers, or one at the same institution for the same
+    care days (入院/出院 or 就诊 dates). Drafts and records refused at review are left out.
+    For the reimbursement domain's duplicate-bill check (read only)."""
+    # Two indexed reads (结算编号; institution's months by 出院 day) rather than one OR over a join.
+    records = SettlementRecord.objects.select_related("declaration").filter(
+        person_id_number=person_id_number, problem_code="").exclude(
+        declaration__status=DeclarationStatus.DRAFT)
+    found = list(records.filter(settlement_id__in=bill_numbers)[:10])
+    if institution_code and begin_date is not None and end_date is not None:
+        found += list(records.filter(declaration__institution_code=institution_code, end_date=end_date,
+                                     begin_date=begin_date).exclude(settlement_id__in=bill_numbers)[:10])
+    return [{"settlement_id": r.settlement_id, "begin_date": r.begin_date, "end_date": r.end_date,
+             "total": r.total, "declaration__institution_code": r.declaration.institution_code,
+             "declaration__institution_name": r.declaration.institution_name,
+             "declaration__month": r.declaration.month} for r in found]

@@ -342,6 +342,20 @@ def rules_suite(options) -> list[str]:
             "机器：" + machine()]
 
 
+def reimbursement_suite(options) -> list[str]:
+    """Recompute stored 零星报销 claims as a batch (yibao.reimbursement.bench)."""
+    from yibao.reimbursement.bench import recompute_suite
+
+    lines = ["开始前：" + machine()]
+    try:
+        result = recompute_suite(claims=options["claims"], lines=options["lines"])
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    lines.append("零星报销批量重算：" + "，".join(f"{key} = {value}" for key, value in result.items()))
+    lines.append("结束时：" + machine())
+    return lines
+
+
 def _settlement(suite):
     def run(options):
         from yibao.settlement import bench as settlement_bench
@@ -351,7 +365,7 @@ def _settlement(suite):
             raise CommandError(str(exc)) from exc
     return run
 SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite, "aid": aid_suite,
-          "rules": rules_suite, "settlement": _settlement("settlement_suite"),
+          "rules": rules_suite, "reimbursement": reimbursement_suite, "settlement": _settlement("settlement_suite"),
           "settlement-upload": _settlement("upload_suite")}
 
 
@@ -362,7 +376,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides", "aid", "rules",
-                                              "settlement", "settlement-upload"])
+                                              "reimbursement", "settlement", "settlement-upload"])
         parser.add_argument("--server", default="both", choices=["both", "gunicorn", "granian"],
                             help="http：gunicorn（Django）、granian（热路径）或两者")
         parser.add_argument("--client", default="auto", choices=["auto", "wrk", "python"],
@@ -386,8 +400,8 @@ class Command(BaseCommand):
         parser.add_argument("--aid-rows", type=int, default=50000, help="aid：救助对象名单行数")
         parser.add_argument("--paid-every", type=int, default=10,
                             help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
-        parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数")
-        parser.add_argument("--lines", type=int, default=30, help="rules：每笔明细行数")
+        parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数；reimbursement：报销申请笔数（如 100000）")
+        parser.add_argument("--lines", type=int, default=30, help="rules / reimbursement：每笔明细行数")
         parser.add_argument("--region", default="benchcity", help="settlement / settlement-upload：统筹区")
         parser.add_argument("--records", dest="records_n", type=int, default=1_000_000,
                             help="settlement / settlement-upload：直接结算条数")

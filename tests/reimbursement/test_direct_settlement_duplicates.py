@@ -1,0 +1,96 @@
+"""A bill already settled directly by an institution's monthly declaration (issue 14) is not
+reimbursed by hand: refused at filing, and again at 拨付 when the declaration arrived meanwhile."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.reimbursement.conftest import claim_form, current_item, days_ago, handle_to_end, submit
+from yibao.cases import lifecycle
+from yibao.cases.models import Case, CaseStatus
+from yibao.cases.services import CaseError, InvalidApplication, accept_case, advance_case
+from yibao.payments.models import Payment
+from yibao.reimbursement.models import Claim, ReimbursedBill
+from yibao.settlement.models import Declaration, DeclarationStatus, SettlementRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jincheng_inpatient(catalog):
+    return current_item("jincheng", "inpatient-reimbursement")
+
+
+def declare_direct(agency, person, *, settlement_id, begin, end, code="H14052500001",
+                   status=DeclarationStatus.DECLARED, problem_code=""):
+    """The hospital's month holding one direct settlement of this person (arranged directly)."""
+    declaration, _ = Declaration.objects.get_or_create(
+        institution_code=code, month=end.replace(day=1),
+        defaults={"institution_name": "晋城市人民医院", "agency": agency, "status": status})
+    return SettlementRecord.objects.create(
+        declaration=declaration, row=1, settlement_id=settlement_id, person_id_number=person.id_number,
+        insurance_type="310", med_type="21", begin_date=begin, end_date=end, total=Decimal("3300.00"),
+        fund_total=Decimal("2000.00"), personal_total=Decimal("1300.00"), problem_code=problem_code)
+
+
+def refused(item, person, form, match):
+    before = Case.objects.count()
+    with pytest.raises(InvalidApplication, match=match):
+        submit(item, person, form)
+    assert Case.objects.count() == before
+
+
+def test_a_bill_settled_directly_is_refused_naming_the_bill_the_institution_and_the_month(
+        jincheng_inpatient, make_insured, agencies):
+    person = make_insured("jincheng")
+    admission = days_ago(20)
+    declare_direct(agencies["jincheng"], person, settlement_id="JS-7788", begin=admission - datetime.timedelta(days=40),
+                   end=admission - datetime.timedelta(days=35))
+    form = claim_form(person, bills=["JC-100", "JS-7788"], admission=admission)
+    refused(jincheng_inpatient, person, form,
+            r"票据 JS-7788 的费用已由晋城市人民医院（H14052500001）在 \d{4}年\d{2}月 的月度申报中直接结算"
+            r"（结算编号 JS-7788")
+
+
+def test_the_same_stay_settled_directly_at_the_same_hospital_is_refused(jincheng_inpatient, make_insured, agencies):
+    person = make_insured("jincheng")
+    admission = days_ago(20)
+    discharge = admission + datetime.timedelta(days=5)
+    declare_direct(agencies["jincheng"], person, settlement_id="JS-1", begin=admission, end=discharge)
+    refused(jincheng_inpatient, person, claim_form(person, bills=["JC-200"], admission=admission, discharge=discharge),
+            f"票据 JC-200 的费用已由晋城市人民医院.*直接结算（结算编号 JS-1，就医 {admission:%Y-%m-%d} 至 "
+            f"{discharge:%Y-%m-%d}）")
+
+
+def test_drafts_refused_records_and_other_persons_do_not_block_a_claim(
+        jincheng_inpatient, make_insured, agencies, clerks):
+    person, other = make_insured("jincheng"), make_insured("jincheng")
+    admission = days_ago(20)
+    declare_direct(agencies["jincheng"], other, settlement_id="JC-300", begin=admission, end=admission)
+    declare_direct(agencies["jincheng"], person, settlement_id="JC-301", begin=admission, end=admission,
+                   code="H14052500002", status=DeclarationStatus.DRAFT)
+    declare_direct(agencies["jincheng"], person, settlement_id="JC-302", begin=admission, end=admission,
+                   code="H14052500003", problem_code="DUPLICATE")
+    case = handle_to_end(submit(jincheng_inpatient, person,
+                                claim_form(person, bills=["JC-300", "JC-301", "JC-302"], admission=admission)),
+                         clerks["jincheng"])
+    assert case.status == CaseStatus.COMPLETED
+
+
+def test_a_direct_settlement_declared_after_acceptance_stops_the_payment(jincheng_inpatient, make_insured, agencies,
+                                                                          clerks):
+    people = clerks["jincheng"]
+    person = make_insured("jincheng")
+    admission = days_ago(20)
+    case = accept_case(case=submit(jincheng_inpatient, person, claim_form(person, bills=["JC-400"],
+                                                                          admission=admission)),
+                       staff=people["accept"])
+    case = advance_case(case=case, staff=people["review"], action=lifecycle.next_step(case.steps, case.status).action)
+    declare_direct(agencies["jincheng"], person, settlement_id="JC-400", begin=admission, end=admission)
+    with pytest.raises(CaseError, match="票据 JC-400 的费用已由晋城市人民医院"):
+        advance_case(case=case, staff=people["pay"], action="pay")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REVIEWED
+    assert not Payment.objects.exists() and not ReimbursedBill.objects.exists()
+    assert Claim.objects.get(case=case).fund_paid is None
