@@ -44,12 +44,13 @@ def test_file_in_the_hall_adjust_review_pay_and_download_the_statement(
     login(page, base, "person", person.id_number)
     page.goto(f"{base}/hall/apply/taiyuan/inpatient-reimbursement-employee/")
     values = {"insured_name": person.name, "insured_id_number": person.id_number, "med_type": "21",
-              "institution_code": "H14010500001", "institution_name": "山西省人民医院", "institution_local": "是",
+              "institution_code": "H14010500001", "institution_name": "山西省人民医院",
               "admission_date": f"{admission:%Y-%m-%d}", "discharge_date": f"{days_ago(15):%Y-%m-%d}",
               "diagnosis_code": "J18.9", "diagnosis_name": "肺炎", "bill_numbers": "TY-2026-0001",
               "account_name": person.name, "bank_name": "中国工商银行太原分行", "account_number": "6222020500001234567"}
     for name, value in values.items():
         page.fill(f"#field_{name}", value)
+    page.select_option("#field_institution_local", "是")
     page.select_option("#field_hospital_level", "二级")
     page.select_option("#field_referral", "不涉及")
     page.select_option("#field_payee", "本人")
