@@ -89,6 +89,13 @@ class ItemHandler(Generic[F]):
     acts_at: ClassVar[Mapping[str, Effect]] = {}
     # Steps ``extra_steps`` may add to a case (they count as the item's steps for the check).
     adds_steps: ClassVar[frozenset[str]] = frozenset()
+    # Fields of rows (``x-widget: rows``) an applicant may also give as a workbook; the handler
+    # reads it with ``rows_from_workbook`` (e.g. a claim's 费用明细清单).
+    workbook_rows: ClassVar[frozenset[str]] = frozenset()
+
+    def rows_from_workbook(self, *, field: str, content: bytes) -> list[dict]:
+        """The rows of ``field`` read from an uploaded workbook; a DomainError names each bad row."""
+        raise NotImplementedError(field)
 
     def parse_fields(self, data: dict) -> F:
         try:

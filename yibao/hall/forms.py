@@ -19,6 +19,8 @@ from yibao.catalog.schema import SpecialGroup, UnitType
 MATERIAL_PREFIX = "material_"
 COMMIT_PREFIX = "commit_"
 FIELD_PREFIX = "field_"
+ROWS_FILE_PREFIX = "rowsfile_"
+MAX_ROWS_WORKBOOK = 5 * 1024 * 1024
 UNIT_TYPES = [t.value for t in UnitType]
 SPECIAL_GROUPS = [g.value for g in SpecialGroup]
 
@@ -123,6 +125,11 @@ class FieldSpec:
     help: str = ""
     # Typical values offered while typing (``x-suggestions``: value → label), e.g. 医疗类别 codes.
     suggestions: tuple[tuple[str, str], ...] = ()
+    workbook: bool = False  # rows that may also be uploaded as a workbook
+
+    @property
+    def workbook_input_name(self) -> str:
+        return ROWS_FILE_PREFIX + self.name
 
     @property
     def input_name(self) -> str:
@@ -145,7 +152,7 @@ def _plain(prop: dict) -> dict:
     return {**prop, **options[0]} if len(options) == 1 else prop
 
 
-def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
+def field_specs(model: type[BaseModel], *, workbook_rows: frozenset[str] = frozenset()) -> list[FieldSpec]:
     """Simple inputs for a handler's fields: string → text, date → a date picker, integer → a
     number, boolean → 是/否, enum → select, list of enum → checkboxes, list of rows
     (``x-widget: rows``, e.g. 表2's 参保人员) → a textarea, one row a line.
@@ -159,7 +166,8 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
         prop = _plain(raw)
         label = _label(name, prop)
         if prop.get("x-widget") == "rows":
-            specs.append(FieldSpec(name, label, "rows", name in required, help=prop.get("x-help", "")))
+            specs.append(FieldSpec(name, label, "rows", name in required, help=prop.get("x-help", ""),
+                                   workbook=name in workbook_rows))
         elif prop.get("type") == "array" and "enum" in prop.get("items", {}):
             specs.append(FieldSpec(name, label, "checkboxes", name in required, tuple(prop["items"]["enum"])))
         elif "enum" in prop:
@@ -177,10 +185,23 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
     return specs
 
 
-def parse_item_fields(specs: list[FieldSpec], data: QueryDict) -> dict:
-    """The item's own fields as ``form_data``; required and choice checks name the field in Chinese."""
+def parse_item_fields(specs: list[FieldSpec], data: QueryDict, files: MultiValueDict | None = None,
+                      read_workbook=None) -> dict:
+    """The item's own fields as ``form_data``; required and choice checks name the field in Chinese.
+
+    Rows given as a workbook (``rowsfile_<name>``) are read by ``read_workbook(field, content)``,
+    the handler's reader; typed rows and a workbook together are refused as ambiguous.
+    """
     values: dict = {}
     for spec in specs:
+        upload = files.get(spec.workbook_input_name) if (files is not None and spec.workbook) else None
+        if upload is not None:
+            if data.get(spec.input_name, "").strip():
+                raise FormError(f"字段 {spec.label}：请在文本框填写或上传 Excel，二者选一")
+            if upload.size > MAX_ROWS_WORKBOOK:
+                raise FormError(f"字段 {spec.label}：Excel 文件超过 {MAX_ROWS_WORKBOOK // 1024 // 1024} MB")
+            values[spec.name] = read_workbook(spec.name, upload.read())
+            continue
         if spec.kind == "checkboxes":
             chosen = list(dict.fromkeys(data.getlist(spec.input_name)))
             bad = [c for c in chosen if c not in spec.choices]

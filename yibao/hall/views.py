@@ -62,6 +62,7 @@ from yibao.documents.records import (
     unit_record,
 )
 from yibao.enrollment.selectors import person_by_id_number, unit_may_declare_bases
+from yibao.errors import DomainError
 from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
@@ -144,6 +145,11 @@ def _item_or_404(city: str, key: str):
     return item
 
 
+def _field_specs(item) -> list[forms.FieldSpec]:
+    handler = handler_for(item)
+    return forms.field_specs(handler.Fields, workbook_rows=handler.workbook_rows)
+
+
 def _apply_context(request, item, situation: forms.SituationInput, *, error: str = "",
                    phone: str | None = None) -> dict:
     applicant = request.applicant
@@ -155,7 +161,7 @@ def _apply_context(request, item, situation: forms.SituationInput, *, error: str
             "account_name": applicant.name} if applicant.kind == "person" else {})
     fields = [{"spec": spec, "value": posted.get(spec.input_name, "") if posted else own.get(spec.name, ""),
                "selected": posted.getlist(spec.input_name) if posted else []}
-              for spec in forms.field_specs(handler_for(item).Fields)]
+              for spec in _field_specs(item)]
     return {
         "applicant": applicant, "item": item, "city": item.version.region.slug,
         "masked_id": mask_resident_id(applicant.id_number) if applicant.kind == "person" else applicant.id_number,
@@ -194,7 +200,10 @@ def apply(request, city: str, key: str):
                       _apply_context(request, item, forms.SituationInput(), error=str(exc), phone=phone),
                       status=400)
     try:
-        form_data = forms.parse_item_fields(forms.field_specs(handler_for(item).Fields), request.POST)
+        handler = handler_for(item)
+        form_data = forms.parse_item_fields(
+            _field_specs(item), request.POST, request.FILES,
+            read_workbook=lambda field, content: handler.rows_from_workbook(field=field, content=content))
         uploads = forms.parse_uploads(request.FILES)
         commitments = forms.parse_commitments(request.POST)
         case = submit_case(
@@ -205,8 +214,10 @@ def apply(request, city: str, key: str):
             agent_name=situation.agent_name if situation.proxy else "",
             agent_id_number=situation.agent_id_number if situation.proxy else "",
         )
-    except (forms.FormError, CaseError) as exc:
-        status = 400 if isinstance(exc, forms.FormError) else _status_for(exc)
+    except (forms.FormError, DomainError) as exc:
+        # A bad 明细 workbook is the rows reader's DomainError: shown on the form, like the rest.
+        status = (400 if isinstance(exc, forms.FormError) else _status_for(exc) if isinstance(exc, CaseError)
+                  else exc.http_status)
         return render(request, "hall/apply.html",
                       _apply_context(request, item, situation, error=str(exc), phone=phone), status=status)
     messages.success(request, f"申请已提交，办件编号：{case.number}。请凭办件编号查询办理进度。")

@@ -20,6 +20,7 @@ from yibao.errors import DomainError
 from yibao.reimbursement import eligibility, services
 from yibao.reimbursement.fields import MED_TYPES, ClaimFields, ClaimLineIn
 from yibao.reimbursement.item_rules import ItemRule, item_rules, rule_for
+from yibao.reimbursement.lines_file import lines_from_workbook
 from yibao.reimbursement.models import AccidentDetermination, Claim
 from yibao.reimbursement.pdf import issue_settlement_statement
 from yibao.validation import chinese_message
@@ -41,6 +42,11 @@ class ReimbursementHandler(ItemHandler[ClaimFields]):
     Fields = ClaimFields
     acts_at = {"受理": Effect.RECORD, "审核": Effect.RECORD, "拨付": Effect.PAYMENT, "办结": Effect.RECORD}
     adds_steps = frozenset({"复审"})
+    workbook_rows = frozenset({"lines"})
+
+    def rows_from_workbook(self, *, field: str, content: bytes) -> list[dict]:
+        """The 费用明细清单 workbook (the 试算 template) as claim lines; LinesRefused names bad rows."""
+        return lines_from_workbook(content)
 
     def subject_person(self, *, case, fields: ClaimFields) -> str | None:
         return fields.insured_id_number
