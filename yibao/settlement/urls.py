@@ -1,0 +1,14 @@
+from django.urls import path
+
+from yibao.settlement import views
+
+app_name = "settlement"
+urlpatterns = [
+    path("console/settlement/", views.console_list, name="console_list"),
+    path("console/settlement/<int:pk>/", views.console_month, name="console_month"),
+    path("console/settlement/<int:pk>/<str:fund>.pdf", views.console_pdf, name="console_pdf"),
+    path("settlement/", views.mine, name="mine"),
+    path("settlement/template.xlsx", views.file_template, name="template"),
+    path("settlement/<str:month>/", views.mine_month, name="mine_month"),
+    path("settlement/<str:month>/<str:fund>.pdf", views.mine_pdf, name="mine_pdf"),
+]
