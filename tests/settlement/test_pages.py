@@ -227,3 +227,46 @@ def test_the_template_downloads(client, hospital_user):
     client.force_login(hospital_user)
     response = client.get("/settlement/template.xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+# --- year end ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def paid_month(declared, clerk, second_clerk, hospital):
+    declaration = services.review(actor=clerk.user.username, declaration=declared)
+    declaration = services.make_statement(actor=clerk.user.username, declaration=declaration)
+    services.confirm_statement(actor="hospital", declaration=declaration, side="institution",
+                               institution_code=hospital.national_code, bank_name="工商银行", account_number=ACCOUNT)
+    declaration = services.confirm_statement(actor=second_clerk.user.username, declaration=declaration, side="agency")
+    services.pay_statement(actor=second_clerk.user.username, declaration=declaration)
+    declaration.refresh_from_db()
+    return declaration
+
+
+def test_the_year_end_page_returns_the_deposit_by_score_once(client, paid_month, clerk, hospital):
+    withheld = sum(line.withheld for line in paid_month.lines.all())
+    client.force_login(clerk.user)
+    page = client.get("/console/settlement/year-end/", {"year": "2026"}).content.decode()
+    assert hospital.national_code in page and f"{withheld}" in page and "示例参数" in page
+    bad = client.post("/console/settlement/year-end/", {"year": "2026", "institution_code": hospital.national_code,
+                                                         "score": "一百"})
+    assert bad.status_code == 422 and "考核得分" in bad.content.decode()
+    assert not Payment.objects.filter(reference__startswith="deposit:").exists()
+    for _ in range(2):  # a second click returns nothing twice
+        response = client.post("/console/settlement/year-end/", {"year": "2026", "score": "85",
+                                                                  "institution_code": hospital.national_code})
+        assert response.status_code == 302
+    returned = Payment.objects.filter(reference__startswith=f"deposit:2026:{hospital.national_code}:")
+    assert sum(p.amount for p in returned) == sum(
+        (line.withheld * Decimal("0.90")).quantize(Decimal("0.01")) for line in paid_month.lines.all())
+    assert "已返还" in client.get("/console/settlement/year-end/", {"year": "2026"}).content.decode()
+
+
+def test_the_year_end_page_refuses_a_bad_year_and_another_agencys_institution(client, paid_month, clerk):
+    client.force_login(clerk.user)
+    response = client.get("/console/settlement/year-end/", {"year": "20x6"})
+    assert response.status_code == 422 and "年度" in response.content.decode()
+    response = client.post("/console/settlement/year-end/", {"year": "2026", "score": "95",
+                                                              "institution_code": "H99999999999"})
+    assert response.status_code == 404 and "定点机构编码" in response.content.decode()

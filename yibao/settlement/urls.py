@@ -5,6 +5,7 @@ from yibao.settlement import views
 app_name = "settlement"
 urlpatterns = [
     path("console/settlement/", views.console_list, name="console_list"),
+    path("console/settlement/year-end/", views.console_year_end, name="console_year_end"),
     path("console/settlement/<int:pk>/", views.console_month, name="console_month"),
     path("console/settlement/<int:pk>/<str:fund>.pdf", views.console_pdf, name="console_pdf"),
     path("settlement/", views.mine, name="mine"),

@@ -324,3 +324,58 @@ def file_template(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="settlement-template.xlsx"'
     return response
+
+
+# --- year end: the withheld deposits returned by the assessment score ---------------------------------
+
+def _year(text) -> int:
+    try:
+        year = int(str(text or "").strip()[:4])
+    except ValueError:
+        raise InvalidDeclaration("字段 年度：须为四位年份", field="year") from None
+    if not 2000 <= year <= clock.today().year:
+        raise InvalidDeclaration("字段 年度：须为 2000 年至今年之间", field="year")
+    return year
+
+
+def _score(text) -> Decimal:
+    try:
+        score = Decimal(str(text or "").strip()[:8])
+    except InvalidOperation:
+        raise InvalidDeclaration("字段 考核得分：须为 0–100 的数", field="score") from None
+    if not score.is_finite():
+        raise InvalidDeclaration("字段 考核得分：须为 0–100 的数", field="score")
+    return score
+
+
+@require_http_methods(["GET", "POST"])
+@_staff_required
+def console_year_end(request):
+    """年度清算: per institution, the 质量保证金 withheld over the year's paid months and its return by the
+    assessment score (the dated demo table), one payment per fund, never twice."""
+    from yibao.settlement import parameters
+
+    error, status = "", 200
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        year = _year(source.get("year") or clock.today().year)
+    except DomainError as exc:
+        year, error, status = clock.today().year, str(exc), exc.http_status
+    if request.method == "POST" and not error:
+        code = (request.POST.get("institution_code") or "").strip()[:12]
+        try:
+            if not Declaration.objects.filter(agency=request.staff.agency, institution_code=code).exists():
+                raise DeclarationNotFound("字段 定点机构编码：本经办机构没有该机构的结算")
+            payments = services.return_deposits(actor=request.user.get_username(), year=year, institution_code=code,
+                                                score=_score(request.POST.get("score")), agency=request.staff.agency)
+        except DomainError as exc:
+            error, status = str(exc), exc.http_status
+        else:
+            messages.success(request, f"{code}：{year} 年度质量保证金返还 {len(payments)} 笔")
+            return redirect(f"{reverse('settlement:console_year_end')}?year={year}")
+    table = parameters.as_of("deposit_return_by_score", datetime.date(year, 12, 31))
+    return render(request, "settlement/console_year_end.html", {
+        "year": year, "rows": selectors.deposits_of_year(agency=request.staff.agency, year=year),
+        "bands": sorted(table.value, key=lambda b: -b["min_score"]), "demo": table.demo, "demo_note": parameters.DEMO_NOTE,
+        "error": error, "staff": request.staff, "funds": FUND_LABELS,
+    }, status=status)
