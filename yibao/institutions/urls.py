@@ -8,6 +8,5 @@ urlpatterns = [
     path("publicity/", views.publicity_page, name="publicity"),
     path("mine/", views.mine, name="mine"),
     path("agreements/<str:number>.pdf", views.agreement_pdf, name="agreement_pdf"),
-    path("forms/<str:number>.pdf", views.application_form, name="application_form"),
     path("staff/cases/<str:number>/", views.staff_case, name="staff_case"),
 ]

@@ -18,7 +18,6 @@ from yibao.cases.models import Case
 from yibao.cases.routing import may_handle
 from yibao.clock import today
 from yibao.errors import DomainError
-from yibao.institutions.application_forms import application_form_pdf
 from yibao.institutions.documents import issue_agreement
 from yibao.institutions.models import (
     Agreement,
@@ -144,34 +143,6 @@ def agreement_pdf(request, number: str):
 
 
 DESIGNATION_HANDLERS = ("institutions.hospital_designation", "institutions.pharmacy_designation")
-
-
-@require_GET
-def application_form(request, number: str):
-    """表13 / 表14 of a designation application, prefilled: for the applicant institution or a clerk who
-    may handle the case; anyone else 404."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=institution")
-    case = Case.objects.select_related("item", "home_agency").filter(number=number[:24]).first()
-    if case is None or case.applicant_kind != "institution" or case.item.data.get("handler") not in DESIGNATION_HANDLERS:
-        raise Http404
-    own = institution_of(request.user)
-    staff = staff_of(request.user)
-    if not ((own is not None and own.uscc == case.applicant_id_number)
-            or (staff is not None and staff.is_active and may_handle(staff=staff, case=case))):
-        raise Http404
-    from yibao.institutions.models import Institution
-
-    institution = Institution.objects.filter(uscc=case.applicant_id_number).first()
-    if institution is None:
-        raise Http404
-    pdf = application_form_pdf(institution=institution, form=case.form_data or {},
-                               agency_name=case.home_agency.name if case.home_agency else "",
-                               applied_on=case.submitted_at.date() if case.submitted_at else None)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    form_no = "13" if institution.kind == "hospital" else "14"
-    response["Content-Disposition"] = f'attachment; filename="biao{form_no}-{case.number}.pdf"'
-    return response
 
 
 # --- the clerk's designation page ------------------------------------------------------------------
