@@ -17,7 +17,14 @@ from yibao.documents.models import IssuedDocument
 from yibao.institutions.models import InstitutionAccount
 from yibao.payments.models import Payment
 from yibao.settlement import services
-from yibao.settlement.models import Declaration, DeclarationStatus, Deduction, ObjectionState
+from yibao.settlement.models import (
+    Declaration,
+    DeclarationStatus,
+    Deduction,
+    ObjectionState,
+    RunProgress,
+    RunStatus,
+)
 from yibao.settlement.records import HEADERS
 
 ACCOUNT = "6222020200012345678"
@@ -143,6 +150,8 @@ def test_a_month_from_the_institutions_upload_to_the_payment(client, hospital, h
     assert client.post(f"/settlement/{MONTH}/", {"action": "declare"}).status_code == 302
     declaration = Declaration.objects.get(institution_code=hospital.national_code)
     assert declaration.status == DeclarationStatus.DECLARED and declaration.records.count() == 3
+    upload_run = RunProgress.objects.get(kind="settlement_upload")  # the console sees the import
+    assert (upload_run.status, upload_run.summary) == (RunStatus.FINISHED, {"accepted": 3, "repeated": 0})
 
     client.force_login(clerk.user)
     client.post(month_url(declaration), {"action": "review"})
@@ -203,6 +212,8 @@ def test_a_bad_file_is_refused_row_by_row_and_stores_nothing(client, hospital, h
     response = client.post(f"/settlement/{MONTH}/", {"action": "upload", "file": xlsx([good, bad])})
     assert response.status_code == 422 and "第 3 行" in response.content.decode()
     assert Declaration.objects.get().records.count() == 0
+    run = RunProgress.objects.get(kind="settlement_upload")
+    assert run.status == RunStatus.FAILED and "1 行有误" in run.error
 
 
 def test_an_institution_cannot_open_the_current_month_or_see_anothers(client, agency, hospital, hospital_user,

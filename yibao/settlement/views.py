@@ -26,8 +26,14 @@ from yibao.institutions.selectors import institution_of
 from yibao.payments.models import Payment
 from yibao.settlement import selectors, services, upload, validation
 from yibao.settlement.documents import DEMO_NOTE, FUND_LABELS, issue_confirmation
-from yibao.settlement.errors import DeclarationNotFound, InvalidDeclaration
-from yibao.settlement.models import Declaration, DeclarationStatus, Deduction, ObjectionState
+from yibao.settlement.errors import DeclarationNotFound, InvalidDeclaration, NotYourDeclaration
+from yibao.settlement.models import (
+    Declaration,
+    DeclarationStatus,
+    Deduction,
+    ObjectionState,
+    RunProgress,
+)
 
 LIST_LIMIT = 200
 SHOWN = 200  # problems and deductions listed on a page (the API gives up to 1000)
@@ -245,7 +251,7 @@ def mine(request):
     }, status=status)
 
 
-def _mine_action(request, declaration: Declaration) -> str:
+def _mine_action(request, declaration: Declaration, month: str) -> str:
     actor = request.user.get_username()
     code = request.institution.national_code
     action = request.POST.get("action", "")
@@ -255,10 +261,20 @@ def _mine_action(request, declaration: Declaration) -> str:
             raise InvalidDeclaration("字段 明细文件：请选择 .xlsx 或 .csv 文件", field="file")
         if sent.size > UPLOAD_MAX_BYTES:
             raise InvalidDeclaration("字段 明细文件：网页上传最大 40 MB，更大的月份请通过接口报送", field="file")
-        report = upload.import_file(actor=actor, institution_code=code, declaration=declaration,
-                                    name=sent.name or "", content=sent.read())
+        from yibao.settlement import runs
+
+        run = runs.start_run(kind="settlement_upload", agency=declaration.agency, actor=actor,
+                             label=f"{declaration.institution_name} {month} 明细文件 {(sent.name or '')[:60]}")
+        try:
+            report = upload.import_file(actor=actor, institution_code=code, declaration=declaration,
+                                        name=sent.name or "", content=sent.read(), progress=runs.tracker(run))
+        except DomainError as exc:
+            runs.fail_run(run=run, error=str(exc), actor=actor)
+            raise
         if report.problems:
+            runs.fail_run(run=run, error=f"{len(report.problems)} 行有误，未保存", actor=actor)
             raise InvalidDeclaration("明细文件有误，未保存任何记录：" + "；".join(report.lines[:50]), field="file")
+        runs.finish_run(run=run, summary={"accepted": report.accepted, "repeated": report.repeated}, actor=actor)
         return f"已接收 {report.accepted} 条明细" + (f"，{report.repeated} 条此前已接收" if report.repeated else "")
     if action == "declare":
         services.declare(actor=actor, institution_code=code, declaration=declaration)
@@ -287,7 +303,7 @@ def mine_month(request, month: str):
     error, status = "", 200
     if request.method == "POST":
         try:
-            done = _mine_action(request, declaration)
+            done = _mine_action(request, declaration, month)
         except DomainError as exc:
             error, status = str(exc), exc.http_status
         else:
@@ -379,3 +395,49 @@ def console_year_end(request):
         "bands": sorted(table.value, key=lambda b: -b["min_score"]), "demo": table.demo, "demo_note": parameters.DEMO_NOTE,
         "error": error, "staff": request.staff, "funds": FUND_LABELS,
     }, status=status)
+
+
+# --- background runs and their progress ----------------------------------------------------------------
+
+RUN_ROLES = {"review", "supervise", "administer"}
+
+
+@require_http_methods(["GET", "POST"])
+@_staff_required
+def console_runs(request):
+    """后台运行: the agency's recent runs with their progress; a reviewer starts a month's run
+    (validate, rule review, statements of every declared institution) as a background task."""
+    from yibao.agencies.selectors import staff_roles
+    from yibao.settlement import runs, tasks
+
+    error, status = "", 200
+    may_start = bool(staff_roles(request.staff) & RUN_ROLES)
+    if request.method == "POST":
+        month = (request.POST.get("month") or "").strip()[:7]
+        try:
+            if not may_start:
+                raise NotYourDeclaration("只有审核、监督或管理岗位的经办人员可以发起月度结算运行")
+            start = services.month_start(month)
+            run = runs.start_run(kind="settlement_run", label=f"{start:%Y-%m} 月度结算（校验、规则审核、结算单）",
+                                 agency=request.staff.agency, actor=request.user.get_username())
+            tasks.settlement_month_run.enqueue(run.pk, f"{start:%Y-%m}", request.user.get_username())
+        except DomainError as exc:
+            error, status = str(exc), exc.http_status
+        else:
+            return redirect("settlement:console_run", pk=run.pk)
+    rows = RunProgress.objects.filter(agency=request.staff.agency)[:50]
+    return render(request, "settlement/console_runs.html", {
+        "rows": rows, "error": error, "staff": request.staff, "may_start": may_start,
+        "month": (request.POST.get("month") or "") if error else "",
+    }, status=status)
+
+
+@require_GET
+@_staff_required
+def console_run(request, pk: int):
+    """One run's progress; with ``?fragment=1`` only the part the page refreshes (htmx, every 2 s while running)."""
+    run = RunProgress.objects.filter(pk=pk, agency=request.staff.agency).first()
+    if run is None:
+        raise Http404
+    template = "settlement/_run.html" if request.GET.get("fragment") else "settlement/console_run.html"
+    return render(request, template, {"run": run, "staff": request.staff})
