@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("yibao.rules.urls")),  # /console/rules/ and the public /rules/trial/
     path("console/reimbursement/", include("yibao.reimbursement.urls")),
     path("console/", include("yibao.console.urls")),
+    path("", include("yibao.settlement.urls")),  # /console/settlement/ and the institution's /settlement/
     path("evaluations/", include("yibao.evaluations.urls")),
     path("ledger/", include("yibao.ledger.urls")),
     path("documents/", include("yibao.documents.urls")),

@@ -144,6 +144,7 @@ class _DesignationBase(ItemHandler[DesignationFields]):
             "opened_on": f"{institution.opened_on:%Y-%m-%d}", "beds": str(institution.beds),
             "level": institution.get_level_display() if institution.level else "",
             "contact_phone": institution.phone, "nature": "连锁" if institution.is_chain else "单体",
+            "bank": f"{institution.bank_name} {institution.bank_account}".strip(),
         }}
 
 

@@ -120,7 +120,7 @@ def mine(request):
         "institution": institution, "periods": institution.periods.all(),
         "agreements": institution.agreements.filter(signed_at__isnull=False),
         "cases": Case.objects.filter(applicant_user=request.user).select_related("item")[:100],
-        "changes": institution.changes.all()[:50],
+        "changes": institution.changes.all()[:50], "designation_handlers": DESIGNATION_HANDLERS,
     })
 
 
@@ -140,6 +140,9 @@ def agreement_pdf(request, number: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="agreement-{agreement.number}.pdf"'
     return response
+
+
+DESIGNATION_HANDLERS = ("institutions.hospital_designation", "institutions.pharmacy_designation")
 
 
 # --- the clerk's designation page ------------------------------------------------------------------

@@ -176,3 +176,40 @@ class StatementLine(models.Model):
         verbose_name = verbose_name_plural = "结算单行"
         ordering = ["fund"]
         constraints = [models.UniqueConstraint(fields=["declaration", "fund"], name="settlement_line_per_fund")]
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "运行中"
+    FINISHED = "finished", "已完成"
+    FAILED = "failed", "失败"
+
+
+class RunProgress(models.Model):
+    """A long run started from the console (a month's settlement run, a big import): how far it is,
+    so that the console can show it while a background worker does it (issue 14 §3)."""
+
+    kind = models.CharField("类型", max_length=20)  # settlement_run | settlement_upload
+    label = models.CharField("名称", max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="settlement_runs",
+                               verbose_name="发起经办机构")
+    started_by = models.CharField("发起人", max_length=50)
+    status = models.CharField("状态", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveBigIntegerField("总数", null=True, blank=True)
+    done = models.PositiveBigIntegerField("已完成", default=0)
+    stage = models.CharField("当前阶段", max_length=100, blank=True)
+    summary = models.JSONField("结果摘要", default=dict, blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台运行进度"
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))

@@ -104,3 +104,29 @@ def direct_settlements_of_bills(*, person_id_number: str, bill_numbers: list[str
              "total": r.total, "declaration__institution_code": r.declaration.institution_code,
              "declaration__institution_name": r.declaration.institution_name,
              "declaration__month": r.declaration.month} for r in found]
+
+def deposits_of_year(*, agency, year: int) -> list[dict]:
+    """Per institution of ``agency``: the 质量保证金 withheld over ``year``'s paid months, per fund, and
+    what has been returned already (payments ``deposit:YYYY:<code>:<fund>``) — the year-end page."""
+    from yibao.payments.models import Payment
+
+    rows: dict[str, dict] = {}
+    lines = (StatementLine.objects.filter(declaration__agency=agency, declaration__month__year=year,
+                                          declaration__status=DeclarationStatus.PAID)
+             .values("declaration__institution_code", "declaration__institution_name", "fund")
+             .annotate(withheld=Sum("withheld"), months=Count("declaration", distinct=True))
+             .order_by("declaration__institution_code", "fund"))
+    for line in lines:
+        code = line["declaration__institution_code"]
+        row = rows.setdefault(code, {"code": code, "name": line["declaration__institution_name"], "funds": {},
+                                     "withheld": Decimal("0.00"), "returned": Decimal("0.00"), "months": 0})
+        row["funds"][line["fund"]] = line["withheld"]
+        row["withheld"] += line["withheld"]
+        row["months"] = max(row["months"], line["months"])
+    returned = (Payment.objects.filter(reference__startswith=f"deposit:{year}:", agency=agency)
+                .values_list("reference", "amount"))
+    for reference, amount in returned:
+        code = reference.split(":")[2]
+        if code in rows:
+            rows[code]["returned"] += amount
+    return list(rows.values())
