@@ -105,6 +105,7 @@ def direct_settlements_of_bills(*, person_id_number: str, bill_numbers: list[str
              "declaration__institution_name": r.declaration.institution_name,
              "declaration__month": r.declaration.month} for r in found]
 
+
 def deposits_of_year(*, agency, year: int) -> list[dict]:
     """Per institution of ``agency``: the 质量保证金 withheld over ``year``'s paid months, per fund, and
     what has been returned already (payments ``deposit:YYYY:<code>:<fund>``) — the year-end page."""
