@@ -72,7 +72,7 @@ def test_every_console_menu_entry_opens_for_each_clerk(client, staff, role):
     client.force_login(staff["zezhou"][role].user)
     html = client.get("/console/").content.decode()
     links = links_in(html, '<div class="card console-head">', "</nav>")
-    for label in ("待遇资格", "特药目录", "救助资助", "政策参数"):
+    for label in ("待遇资格", "特药目录", "救助资助", "费用结算", "政策参数"):
         assert label in html
     # The fund ledger is for 拨付 and 科长 only: the others are not shown a door they cannot open.
     assert ("基金支付" in html) == (role in ("pay", "supervise"))
@@ -102,5 +102,5 @@ def test_an_institution_finds_its_designation_and_no_citizen_only_entries(client
     html = client.get("/hall/").content.decode()
     header = links_in(html, '<header class="site">', "</header>")
     assert "/hall/" in header and "/offsite/" not in header  # 异地就医备案 is for persons and units
-    assert "本机构定点信息" in html
+    assert "本机构定点信息" in html and "/settlement/" in html
     assert_each_opens(client, header + links_in(html, '<p class="muted">', "</p>"))
