@@ -74,9 +74,12 @@ def test_the_patient_sees_the_hospitals_application_in_their_hall(client, make_i
 
     page = client.get("/qualifications/mine/").content.decode()
     assert case.number in page and "长治市人民医院" in page
+    hall = client.get("/hall/").content.decode()
+    assert "定点医疗机构为我申请的待遇认定" in hall and case.number in hall
     stranger = PersonAccountFactory()
     client.force_login(stranger.user)
     assert case.number not in client.get("/qualifications/mine/").content.decode()
+    assert case.number not in client.get("/hall/").content.decode()
 
 
 def test_a_hospital_files_through_the_case_api_with_its_institution_token(client, make_insured, hospitals):

@@ -66,6 +66,7 @@ from yibao.errors import DomainError
 from yibao.evaluations.selectors import rating_refusal
 from yibao.hall import forms
 from yibao.ids import mask_resident_id
+from yibao.qualifications.selectors import applications_filed_for
 
 NOT_FOUND_PROGRESS = "未找到该办件，请核对办件编号和手机号"
 
@@ -129,6 +130,8 @@ def index(request):
         "applicant": applicant, "cases": cases, "regions": regions_with_catalog(),
         # 报盘 is offered only where the unit's city lists 缴费基数申报 (Taiyuan): no dead link elsewhere.
         "may_declare_bases": applicant.kind == "unit" and unit_may_declare_bases(applicant.id_number),
+        # 门诊慢特病 filed by a designated hospital for this patient (the hospital is the applicant).
+        "filed_for_me": applications_filed_for(applicant.id_number) if applicant.kind == "person" else [],
     })
 
 
