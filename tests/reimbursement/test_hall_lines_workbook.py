@@ -89,3 +89,37 @@ def test_a_file_that_is_not_a_workbook_is_refused(client, applicant):
 def test_the_claim_form_offers_the_workbook_upload(client, applicant):
     html = client.get(f"/hall/apply/{CITY}/{KEY}/").content.decode()
     assert 'name="rowsfile_lines"' in html
+
+
+def window_post(person, clerk_window, **extra):
+    from tests.reimbursement.conftest import current_item
+
+    data = {"item": KEY, "applicant_kind": "person", "applicant_name": person.name,
+            "applicant_id_number": person.id_number, "applicant_phone": "13912345678",
+            "window": str(clerk_window.pk)}
+    for name, value in fields_for(person, "21", {}, "TY-XLSX-W001").items():
+        if value is True:
+            data[f"field_{name}"] = "on"
+        elif value is not False:
+            data[f"field_{name}"] = value
+    data["field_lines"] = ""
+    return {**data, **scans(current_item(CITY, KEY), [], "file_"), **extra}
+
+
+def test_at_the_window_the_clerk_may_upload_the_lines_workbook(client, make_insured, clerks, windows):
+    person = insured_for(CITY, "310", "employed", KEY, make_insured, clerks)
+    client.force_login(clerks[CITY]["accept"].user)
+    rows = [["250101001", "床位费", "甲", 500, 2, 1000, None, None]]
+    response = client.post("/console/new/", window_post(person, windows[CITY], rowsfile_lines=workbook(rows)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(applicant_id_number=person.id_number)
+    assert [line["item_name"] for line in case.form_data["lines"]] == ["床位费"]
+
+
+def test_at_the_window_a_bad_row_is_named_and_nothing_is_entered(client, make_insured, clerks, windows):
+    person = insured_for(CITY, "310", "employed", KEY, make_insured, clerks)
+    client.force_login(clerks[CITY]["accept"].user)
+    rows = [["250101001", "床位费", "戊", 500, 2, 1000, None, None]]
+    response = client.post("/console/new/", window_post(person, windows[CITY], rowsfile_lines=workbook(rows)))
+    assert response.status_code == 422 and "第 2 行" in response.content.decode()
+    assert not Case.objects.filter(applicant_id_number=person.id_number).exists()

@@ -145,6 +145,7 @@ class FieldInput:
     value: object = ""
     help: str = ""
     suggestions: tuple[tuple[str, str], ...] = ()  # typical values offered while typing
+    workbook: bool = False  # rows that may also be given as the handler's workbook (rowsfile_<name>)
 
 
 def situation_from(params: QueryDict, item: Item | None, *, strict: bool) -> Situation:
@@ -209,7 +210,7 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
             value = params.get(key, "")
         suggestions = tuple((str(k), str(v)) for k, v in (spec.get("x-suggestions") or {}).items())
         inputs.append(FieldInput(name, label, widget, name in required, choices, value, spec.get("x-help", ""),
-                                 suggestions))
+                                 suggestions, workbook=name in handler_for(item).workbook_rows))
     return inputs
 
 
@@ -219,10 +220,25 @@ def _without_null(spec: dict) -> dict:
     return {**spec, **options[0]} if len(options) == 1 else spec
 
 
-def form_data_from(inputs: list[FieldInput]) -> dict:
-    """The handler's form data; a required field left empty is refused by its Chinese label."""
+MAX_ROWS_WORKBOOK = 5 * 1024 * 1024
+
+
+def form_data_from(inputs: list[FieldInput], files=None, item: Item | None = None) -> dict:
+    """The handler's form data; a required field left empty is refused by its Chinese label.
+
+    Rows may come as the handler's workbook (``rowsfile_<name>``, e.g. the 费用明细清单 Excel)
+    instead of typed; the handler's reader names every bad row.
+    """
     data: dict = {}
     for spec in inputs:
+        upload = files.get(f"rowsfile_{spec.name}") if (files is not None and spec.workbook) else None
+        if upload is not None and item is not None:
+            if isinstance(spec.value, str) and spec.value.strip():
+                raise FormError(f"字段 {spec.label}：请在文本框填写或上传 Excel，二者选一")
+            if upload.size > MAX_ROWS_WORKBOOK:
+                raise FormError(f"字段 {spec.label}：Excel 文件超过 {MAX_ROWS_WORKBOOK // 1024 // 1024} MB")
+            data[spec.name] = handler_for(item).rows_from_workbook(field=spec.name, content=upload.read())
+            continue
         value = spec.value
         if spec.widget == "checkbox":
             data[spec.name] = bool(value)

@@ -46,6 +46,7 @@ from yibao.cases.services import (
 from yibao.catalog.schema import SpecialGroup, UnitType
 from yibao.catalog.selectors import CatalogNotLoaded, current_version, items_of
 from yibao.console import forms
+from yibao.errors import DomainError
 from yibao.evaluations.models import Level
 from yibao.evaluations.selectors import evaluation_of_case, rating_refusal
 from yibao.evaluations.services import EvaluationError, rate_case_at_window
@@ -413,7 +414,7 @@ def new_case(request):
         item = _chosen_item(context["items"], post.get("item", ""), strict=True)
         window = forms.parse_window(post.get("window", ""), windows)
         situation = forms.situation_from(post, item, strict=True)
-        form_data = forms.form_data_from(forms.field_inputs(item, post))
+        form_data = forms.form_data_from(forms.field_inputs(item, post), request.FILES, item)
         positions = [line.position for line in forms.checklist_for(item, situation)]
         case = submit_case(
             item=item, applicant_kind=situation.applicant_kind,
@@ -426,9 +427,10 @@ def new_case(request):
             agent_name=post.get("agent_name", ""), agent_id_number=post.get("agent_id_number", "").strip(),
             staff=staff, window=window,
         )
-    except (CaseError, forms.FormError) as exc:
+    except (DomainError, forms.FormError) as exc:
         context["error"] = str(exc)
-        status = 400 if isinstance(exc, forms.FormError) else _status_for(exc)
+        status = (400 if isinstance(exc, forms.FormError) else _status_for(exc) if isinstance(exc, CaseError)
+                  else exc.http_status)
         return render(request, "console/new_case.html", context, status=status)
     messages.success(request, f"已录入办件 {case.number}，请进行受理检查")
     return redirect("console:case_detail", number=case.number)
