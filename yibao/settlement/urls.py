@@ -10,8 +10,10 @@ urlpatterns = [
     path("console/settlement/runs/<int:pk>/", views.console_run, name="console_run"),
     path("console/settlement/<int:pk>/", views.console_month, name="console_month"),
     path("console/settlement/<int:pk>/<str:fund>.pdf", views.console_pdf, name="console_pdf"),
+    path("console/settlement/<int:pk>/reconcile/", views.console_reconcile, name="console_reconcile"),
     path("settlement/", views.mine, name="mine"),
     path("settlement/template.xlsx", views.file_template, name="template"),
     path("settlement/<str:month>/", views.mine_month, name="mine_month"),
+    path("settlement/<str:month>/reconcile/", views.mine_reconcile, name="mine_reconcile"),
     path("settlement/<str:month>/<str:fund>.pdf", views.mine_pdf, name="mine_pdf"),
 ]

@@ -24,7 +24,7 @@ from yibao.agencies.selectors import staff_of
 from yibao.errors import DomainError
 from yibao.institutions.selectors import institution_of
 from yibao.payments.models import Payment
-from yibao.settlement import selectors, services, upload, validation
+from yibao.settlement import reconciliation, selectors, services, upload, validation
 from yibao.settlement.documents import DEMO_NOTE, FUND_LABELS, issue_confirmation
 from yibao.settlement.errors import DeclarationNotFound, InvalidDeclaration, NotYourDeclaration
 from yibao.settlement.models import (
@@ -441,3 +441,39 @@ def console_run(request, pk: int):
         raise Http404
     template = "settlement/_run.html" if request.GET.get("fragment") else "settlement/console_run.html"
     return render(request, template, {"run": run, "staff": request.staff})
+
+
+# --- 对账 (reconciliation) ---------------------------------------------------------------------
+
+def _reconcile_page(request, declaration: Declaration, *, back: str):
+    """Both sides' page: the institution's daily totals per fund against ours, each difference with
+    the settlements of that day and fund (the likeliest cause first). Reads only; changes nothing."""
+    text, differences, error, status, compared = "", [], "", 200, False
+    if request.method == "POST":
+        text = request.POST.get("totals", "")[:20_000]
+        try:
+            theirs = reconciliation.parse_daily_totals(text, month=declaration.month)
+            differences = services.reconcile(declaration=declaration, theirs=theirs)
+            compared = True
+        except DomainError as exc:
+            error, status = str(exc), exc.http_status
+    rows = [{"day": d.day, "fund": d.fund, "fund_label": FUND_LABELS.get(d.fund, d.fund), "theirs": d.theirs,
+             "ours": d.ours, "gap": d.ours - d.theirs, "settlements": d.settlements[:20],
+             "more": max(len(d.settlements) - 20, 0)} for d in differences]
+    return render(request, "settlement/reconcile.html", {
+        "declaration": declaration, "text": text, "rows": rows, "error": error, "compared": compared,
+        "back": back, "funds": FUND_LABELS}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@_institution_required
+def mine_reconcile(request, month: str):
+    declaration = _own_month(request, month)
+    return _reconcile_page(request, declaration, back=reverse("settlement:mine_month", args=[month]))
+
+
+@require_http_methods(["GET", "POST"])
+@_staff_required
+def console_reconcile(request, pk: int):
+    declaration = _agency_declaration(request, pk)
+    return _reconcile_page(request, declaration, back=reverse("settlement:console_month", args=[pk]))
