@@ -1,8 +1,9 @@
 """SMS delivery backends, chosen by ``settings.YIBAO_SMS_BACKEND`` (a dotted path).
 
-A backend has one method, ``deliver(message)``, called after the transaction
-that wrote the message has committed. A real gateway (the operator's or the
-province's SMS platform) is a class with the same method.
+A backend has one method, ``deliver(message)``, called by the outbox worker after
+the transaction that wrote the message has committed; raising makes the outbox
+retry it later (``notifications/delivery.py``). A real gateway (the operator's or
+the province's SMS platform) is a class with the same method.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.utils import timezone
-
-from yibao.notifications.models import SmsMessage, SmsStatus
+from yibao.notifications.models import SmsMessage
 
 logger = logging.getLogger("yibao.sms")
 
@@ -34,4 +33,3 @@ class ConsoleBackend:
         line = f"[短信] 发往 {message.phone}（{message.purpose}）：{message.text}"
         print(line, file=sys.stderr, flush=True)
         logger.info(line)
-        SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.SENT, sent_at=timezone.now())

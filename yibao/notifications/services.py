@@ -3,9 +3,10 @@
     from yibao.notifications.services import send_sms
     send_sms(phone="13800000001", text="……", purpose="death_claim", actor=clerk)
 
-The message is written to the outbox (``SmsMessage``) inside the caller's
-transaction and handed to the configured backend after commit, so a refused
-action sends nothing.
+The message is written (``SmsMessage``) with an outbox message inside the
+caller's transaction; after commit the outbox worker hands it to the configured
+backend and retries a failing gateway, so a refused action sends nothing and a
+gateway outage loses nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.module_loading import import_string
 
 from yibao.audit.services import record_audit
 from yibao.errors import DomainError
+from yibao.notifications.delivery import queue_delivery
 from yibao.notifications.models import SmsMessage
 
 # Mainland mobile numbers only: a landline cannot receive a text.
@@ -79,7 +81,8 @@ def send_sms(*, phone: str, text: str, purpose: str, actor: str = "system", refe
         record_audit(actor=actor, action="notifications.sms.queue", object_type="SmsMessage",
                      object_id=str(message.pk), after={"phone": mask_phone(phone), "purpose": purpose,
                                                                "reference": reference[:40]})
-        transaction.on_commit(lambda: delivery.deliver(message))
+        # The outbox sends it after commit and retries a failing gateway (notifications/delivery.py).
+        queue_delivery(message)
     return message
 
 
