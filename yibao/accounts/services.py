@@ -222,6 +222,22 @@ def request_phone_change_code(*, account: PersonAccount, new_phone: str, actor: 
         raise AccountError(exc.message, field=exc.field or "phone") from exc
 
 
+def request_unit_phone_change_code(*, account: UnitAccount, new_phone: str, actor: str,
+                                   now: datetime.datetime | None = None) -> identity.SentCode:
+    """Text a code to the new 经办人 phone a unit wants on its record.
+
+    The unit's registration codes go to that phone, so it changes only with this proof: the
+    code is typed into the online 单位参保信息变更 (at a window the clerk checks the certificate).
+    """
+    phone = (new_phone or "").strip()
+    claim = identity.IdentityClaim(kind=LoginKind.UNIT, identifier=account.uscc, name=account.name,
+                                   purpose=CodePurpose.CHANGE_PHONE, phone=phone)
+    try:
+        return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
+    except identity.IdentityError as exc:
+        raise AccountError(exc.message, field=exc.field or "phone") from exc
+
+
 def change_account_phone(*, account: PersonAccount, new_phone: str, code: str, actor: str,
                          now: datetime.datetime | None = None) -> PersonAccount:
     """Put a new phone on a person's account once they typed back the code texted to it.

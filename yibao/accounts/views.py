@@ -119,7 +119,11 @@ def phone_view(request):
     """更换手机号码: a code is texted to the new phone; typing it back puts it on the account."""
     account = selectors.person_of(request.user)
     if account is None:
-        return render(request, "accounts/phone.html", {"error": "只有个人账号可以在此更换手机号码"}, status=403)
+        unit = selectors.unit_of(request.user)
+        if unit is None:
+            return render(request, "accounts/phone.html", {"error": "只有个人和单位账号可以在此获取更换手机号码的验证码"},
+                          status=403)
+        return _unit_phone_code(request, unit)
     sending = request.POST.get("action") == "send_code"
     form = PhoneChangeForm(request.POST or None)
     status, sent, done = 200, None, False
@@ -143,6 +147,22 @@ def phone_view(request):
                 status = 200 if (sent or done) else 400
     return render(request, "accounts/phone.html",
                   {"form": form, "account": account, "sent": sent, "done": done}, status=status)
+
+
+def _unit_phone_code(request, unit):
+    """A unit proves its new 经办人 phone: the code texted to it goes into 单位参保信息变更."""
+    form = PhoneChangeForm(request.POST or None)
+    status, sent = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                sent = services.request_unit_phone_change_code(account=unit, new_phone=form.cleaned_data["phone"],
+                                                               actor=request.user.get_username())
+                status = 200
+            except services.AccountError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "accounts/phone.html", {"form": form, "unit": unit, "sent": sent}, status=status)
 
 
 @login_required

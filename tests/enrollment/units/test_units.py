@@ -39,7 +39,7 @@ def active(unit):
 def test_a_contact_change_is_applied_at_completion_by_one_clerk(units, staff):
     unit = units["changzhi"]
     case = apply(current_item("changzhi", "unit-info-change"), applicant=unit, situations=("变更联系人",),
-                 form_data={"new_handler_name": "赵会计", "new_handler_phone": "0355-2020202",
+                 form_data={"new_handler_name": "赵会计",
                             "new_bank": "中国银行长治分行", "new_account_number": "6216600000001",
                             "new_affiliation": "市属"})
     assert case.extra_steps == []
@@ -50,8 +50,8 @@ def test_a_contact_change_is_applied_at_completion_by_one_clerk(units, staff):
     assert unit.contact_name == ""  # nothing changes before 办结
     advance_case(case=case, staff=clerk, action="complete")
     unit.refresh_from_db()
-    assert (unit.contact_name, unit.contact_phone, unit.bank_name, unit.bank_account, unit.affiliation) == (
-        "赵会计", "0355-2020202", "中国银行长治分行", "6216600000001", "市属")
+    assert (unit.contact_name, unit.bank_name, unit.bank_account, unit.affiliation) == (
+        "赵会计", "中国银行长治分行", "6216600000001", "市属")
     entry = AuditEntry.objects.get(action="enrollment.unit.change")
     assert entry.before["contact_name"] == "" and entry.after["case"] == case.number
 
