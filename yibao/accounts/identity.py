@@ -71,6 +71,13 @@ class IdentityError(DomainError):
     code = "identity_refused"
 
 
+class CodeRateLimited(IdentityError):
+    """Codes asked for too soon or too often (HTTP 429 in the API)."""
+
+    kind = "too_many"
+    code = "identity_rate_limited"
+
+
 @dataclass(frozen=True)
 class IdentityClaim:
     """Who an applicant says they are."""
@@ -217,9 +224,9 @@ def _check_rate(claim: IdentityClaim, phone: str, now: datetime) -> None:
         latest = rows.order_by("-created_at").values_list("created_at", flat=True).first()
         if latest is not None and latest > now - SMS_MIN_INTERVAL:
             wait = int((latest + SMS_MIN_INTERVAL - now).total_seconds()) + 1
-            raise IdentityError(f"验证码发送过于频繁，请 {wait} 秒后再试", field="code")
+            raise CodeRateLimited(f"验证码发送过于频繁，请 {wait} 秒后再试", field="code")
         if rows.count() >= SMS_PER_HOUR:
-            raise IdentityError(f"{who} 1 小时内最多获取 {SMS_PER_HOUR} 次验证码，请稍后再试", field="code")
+            raise CodeRateLimited(f"{who} 1 小时内最多获取 {SMS_PER_HOUR} 次验证码，请稍后再试", field="code")
 
 
 def _consume(claim: IdentityClaim, *, method: str, code: str, consumer: str, now: datetime) -> OneTimeCode:

@@ -66,6 +66,19 @@ class AccountError(DomainError):
     code = "account_refused"
 
 
+class AccountRateLimited(AccountError):
+    """Registration or phone codes asked for too soon or too often."""
+
+    kind = "too_many"
+    code = "account_rate_limited"
+
+
+def _refusal(exc: identity.IdentityError, *, field: str = "") -> AccountError:
+    """The identity layer's refusal as the accounts' own, keeping a rate limit a rate limit."""
+    cls = AccountRateLimited if isinstance(exc, identity.CodeRateLimited) else AccountError
+    return cls(exc.message, field=exc.field or field)
+
+
 class LoginLocked(AccountError):
     kind = "too_many"
     code = "login_locked"
@@ -153,7 +166,7 @@ def request_registration_code(*, kind: str, identifier: str, name: str, actor: s
     try:
         return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
     except identity.IdentityError as exc:
-        raise AccountError(exc.message, field=exc.field) from exc
+        raise _refusal(exc) from exc
 
 
 def _verified(claim: identity.IdentityClaim, code: str, now) -> identity.VerifiedIdentity:
@@ -219,7 +232,7 @@ def request_phone_change_code(*, account: PersonAccount, new_phone: str, actor: 
     try:
         return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
     except identity.IdentityError as exc:
-        raise AccountError(exc.message, field=exc.field or "phone") from exc
+        raise _refusal(exc, field="phone") from exc
 
 
 def request_unit_phone_change_code(*, account: UnitAccount, new_phone: str, actor: str,
@@ -235,7 +248,7 @@ def request_unit_phone_change_code(*, account: UnitAccount, new_phone: str, acto
     try:
         return identity.sms_verifier().start(claim=claim, actor=actor, now=now)
     except identity.IdentityError as exc:
-        raise AccountError(exc.message, field=exc.field or "phone") from exc
+        raise _refusal(exc, field="phone") from exc
 
 
 def change_account_phone(*, account: PersonAccount, new_phone: str, code: str, actor: str,

@@ -11,6 +11,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
+from yibao.accounts.api import router as accounts_router
 from yibao.api.auth import ErrorOut, ValidationErrorOut
 from yibao.api.auth import router as auth_router
 from yibao.api.errors import install_error_handlers
@@ -90,6 +91,7 @@ api = YibaoAPI(
 install_error_handlers(api)
 install_case_error_handlers(api)
 api.add_router("/", auth_router)
+api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", evaluations_router)
 api.add_router("/", enrollment_router)
