@@ -78,8 +78,12 @@ def forget_process_caches():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    # Counters kept in the cache (wrong names tried against an ID number) must not leak between tests.
+def fresh_cache(settings):
+    # Counters kept in the cache (wrong names tried against an ID number) must not leak between
+    # tests, nor between test processes: each test gets its own local-memory cache instead of the
+    # data directory's shared one (changing CACHES resets Django's cache handlers).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{os.getpid()}"}}
     from django.core.cache import cache
     cache.clear()
 

@@ -177,6 +177,21 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "yibao.wsgi.application"
 
+# The default cache holds the counters that limit guessing (wrong names tried against an ID
+# number, issue 9). They must be shared by every worker process, or each worker would allow
+# its own five tries: a directory under the data directory serves the workers of one machine
+# (gunicorn's); several machines set YIBAO_CACHE_DIR to a shared directory or YIBAO_CACHE_BACKEND
+# to another backend's dotted path (with YIBAO_CACHE_LOCATION). The tests use a local-memory
+# cache per test (tests/conftest.py).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("YIBAO_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("YIBAO_CACHE_LOCATION",
+                                   os.environ.get("YIBAO_CACHE_DIR", str(DATA_DIR / "cache"))),
+        "TIMEOUT": 3600,
+    }
+}
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("YIBAO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'yibao.sqlite3'}"),

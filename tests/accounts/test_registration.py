@@ -323,6 +323,21 @@ def test_guessing_names_against_a_number_stops_after_five_wrong_ones(wang):
     assert not SmsMessage.objects.exists() and not OneTimeCode.objects.exists()
 
 
+def test_the_guess_count_holds_across_worker_processes(wang, settings, tmp_path):
+    # The server's workers share the data directory's cache; each process opens its own handle on it.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
+    for guess in ("王一", "王二", "王三", "王四", "王五"):
+        with pytest.raises(AccountError):
+            send(name=guess)
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    other_worker = FileBasedCache(str(tmp_path / "cache"), {})
+    assert other_worker.get(f"yibao:identity:name-misses:person:{wang.id_number}") == 5
+    with pytest.raises(AccountError, match="姓名核对错误已达 5 次"):
+        send(name="王建国")
+
+
 def test_the_register_page_says_why_after_too_many_wrong_names(client, wang):
     for guess in ("王一", "王二", "王三", "王四", "王五", "王建国"):
         response = client.post(reverse("accounts:register"), form(name=guess, action="send_code"))

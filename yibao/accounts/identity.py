@@ -153,7 +153,8 @@ def check_record(claim: IdentityClaim, record: Person | Unit | None, *, count_mi
     Online (``count_misses``), each wrong name counts against the ID number; after
     NAME_MISSES_PER_HOUR of them every request for it is refused for an hour, even
     with the right name, so guessing learns nothing. The count lives in the cache,
-    not the database, because the refusal rolls back the transaction it is raised in.
+    not the database, because the refusal rolls back the transaction it is raised in; the
+    project's cache is a directory shared by all worker processes (settings.CACHES).
     A clerk who checked the ID card in person (window activation) is not counted.
     """
     if record is None:
