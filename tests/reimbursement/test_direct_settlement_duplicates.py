@@ -94,3 +94,32 @@ def test_a_direct_settlement_declared_after_acceptance_stops_the_payment(jinchen
     assert case.status == CaseStatus.REVIEWED
     assert not Payment.objects.exists() and not ReimbursedBill.objects.exists()
     assert Claim.objects.get(case=case).fund_paid is None
+
+
+def test_a_bill_reimbursed_by_hand_is_flagged_when_the_institution_declares_it_later(
+        jincheng_inpatient, make_insured, agencies, clerks):
+    """The reverse of the checks above (issue 14 §2): the institution's monthly validation marks a
+    settlement whose number is a bill this person was already paid for by hand, and the rule review
+    deducts it, so the fund never pays the same bill twice."""
+    from yibao.settlement import validation
+
+    person = make_insured("jincheng")
+    case = submit(jincheng_inpatient, person, claim_form(person, bills=["JS-9001"]))
+    handle_to_end(case, clerks["jincheng"])
+    assert ReimbursedBill.objects.filter(bill_number="JS-9001").exists()
+
+    day = days_ago(3)
+    record = declare_direct(agencies["jincheng"], person, settlement_id="JS-9001", begin=day, end=day)
+    other = SettlementRecord.objects.create(
+        declaration=record.declaration, row=2, settlement_id="JS-9002", person_id_number=person.id_number,
+        insurance_type="310", med_type="21", begin_date=day, end_date=day, total=Decimal("3300.00"),
+        fund_total=Decimal("2000.00"), personal_total=Decimal("1300.00"))
+    SettlementRecord.objects.filter(pk__in=[record.pk, other.pk]).update(
+        pooled_employee=Decimal("2000.00"), cash_pay=Decimal("1300.00"))
+
+    counts = validation.validate_month(record.declaration)
+    record.refresh_from_db()
+    other.refresh_from_db()
+    assert counts.get("REIMBURSED") == 1
+    assert record.problem_code == "REIMBURSED" and "零星（手工）报销" in record.problem
+    assert other.problem_code != "REIMBURSED"

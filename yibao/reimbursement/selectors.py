@@ -35,3 +35,17 @@ def case_for_staff(staff: StaffMember, number: str) -> Case | None:
 
 def determination_of_case(case: Case) -> AccidentDetermination | None:
     return AccidentDetermination.objects.filter(case=case).first()
+
+
+def reimbursed_bill_condition(record_table: str) -> str:
+    """SQL condition, for the settlement's set-based validation: the row of ``record_table`` (with
+    ``settlement_id`` and ``person_id_number``) names a bill this person was already reimbursed
+    for by hand (零星报销 paid). Kept here so that the settlement reads our tables through us."""
+    from yibao.enrollment.models import Person
+    from yibao.reimbursement.models import ReimbursedBill
+
+    bill, claim, person = ReimbursedBill._meta.db_table, Claim._meta.db_table, Person._meta.db_table
+    return (f"EXISTS (SELECT 1 FROM {bill} b JOIN {claim} c ON c.id = b.claim_id "
+            f"JOIN {person} p ON p.id = c.person_id "
+            f"WHERE b.bill_number = {record_table}.settlement_id "
+            f"AND p.id_number = {record_table}.person_id_number)")

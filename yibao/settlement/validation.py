@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from yibao.enrollment.models import InsurancePeriod, Person
+from yibao.reimbursement.selectors import reimbursed_bill_condition
 from yibao.settlement import parameters
 from yibao.settlement.institutions import designation_spans
 from yibao.settlement.models import (
@@ -39,6 +40,7 @@ REASONS = {
     "FUND_MISMATCH": "险种与基金不符",
     "OUT_OF_MONTH": "非本月结算",
     "DUPLICATE": "重复结算",
+    "REIMBURSED": "已手工报销",
     "UNKNOWN_PERSON": "非参保人员",
     "NOT_INSURED": "非参保期间",
     "NOT_DESIGNATED": "非定点期间",
@@ -123,6 +125,8 @@ def validate_month(declaration: Declaration | list[Declaration]) -> dict[str, in
              f"EXISTS (SELECT 1 FROM {REC} other JOIN {DEC} d ON d.id = other.declaration_id "
              f"WHERE other.settlement_id = {REC}.settlement_id AND other.declaration_id <> {REC}.declaration_id "
              f"AND d.status <> %s AND other.problem_code = '')", [DeclarationStatus.DRAFT]),
+            ("REIMBURSED", "已手工报销：该结算编号即此人已在零星（手工）报销中拨付的票据，不能再由机构结算",
+             reimbursed_bill_condition(REC), []),
             ("UNKNOWN_PERSON", "非参保人员：公民身份号码在本统筹区参保登记中不存在",
              f"NOT EXISTS (SELECT 1 FROM {PERSON} p WHERE p.id_number = {REC}.person_id_number)", []),
             ("NOT_INSURED", "非参保期间：就诊日该人员未参加该险种",
