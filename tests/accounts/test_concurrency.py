@@ -4,39 +4,16 @@ Real threads and real transactions (like tests/cases/test_concurrency.py); on Po
 two transactions overlap and the code row lock decides.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from tests.accounts.conftest import PersonRecordFactory, last_code
+from tests.concurrency import race
 from yibao.accounts.models import OneTimeCode, PersonAccount
-from yibao.accounts.services import AccountError, register_person, request_registration_code
+from yibao.accounts.services import register_person, request_registration_code
 from yibao.ids import make_resident_id
 
 ID = make_resident_id("14010519850312251")
 
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except AccountError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

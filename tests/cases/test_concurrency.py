@@ -4,36 +4,12 @@ Runs with real threads and real transactions; on PostgreSQL (CI's second run)
 the two transactions truly overlap and the compare-and-set decides.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from tests.cases.conftest import PDF
+from tests.concurrency import race
 from yibao.cases.models import Case, CaseEvent, CaseStatus
 from yibao.cases.services import CaseError, Upload, accept_case, advance_case, submit_case
-
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except CaseError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def submitted_case(reimbursement, person):

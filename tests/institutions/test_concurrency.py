@@ -4,38 +4,12 @@ Codes are assigned under the region's row lock, so two institutions opened at
 once get different codes, and one institution opened twice at once is opened once.
 """
 
-import threading
-
 import pytest
-from django.db import connection, transaction
 
+from tests.concurrency import race
 from tests.institutions.conftest import designate, later, make_institution
-from yibao.errors import DomainError
 from yibao.institutions.models import DesignationPeriod, Institution
 from yibao.institutions.services import open_service
-
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                action()
-            outcomes[index] = "ok"
-        except DomainError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.fixture
@@ -52,7 +26,7 @@ def test_two_institutions_opened_at_once_get_different_codes(signed):
     first, second = signed
     with later(120):  # the agreements are in force (the threads read the same clock)
         outcomes = race(lambda: open_service(institution=first, actor="a"),
-                        lambda: open_service(institution=second, actor="b"))
+                        lambda: open_service(institution=second, actor="b"), atomic=True)
     assert outcomes == ["ok", "ok"]
     codes = set(Institution.objects.filter(pk__in=[first.pk, second.pk]).values_list("national_code", flat=True))
     assert codes == {"H14040000001", "H14040000002"}
@@ -63,7 +37,7 @@ def test_one_institution_opened_twice_at_once_is_opened_once(signed):
     hospital = signed[0]
     with later(120):
         outcomes = race(lambda: open_service(institution=hospital, actor="a"),
-                        lambda: open_service(institution=hospital, actor="b"))
+                        lambda: open_service(institution=hospital, actor="b"), atomic=True)
     assert outcomes.count("ok") == 1, outcomes
     assert "已开通定点服务" in str(next(o for o in outcomes if o != "ok"))
     assert DesignationPeriod.objects.filter(institution=hospital).count() == 1

@@ -4,11 +4,9 @@ Real threads and real transactions; on PostgreSQL the transactions truly overlap
 lock's compare-and-set and the unique constraints decide.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.medical_aid.conftest import row, workbook
 from yibao.errors import DomainError
 from yibao.medical_aid.models import AidProgramme, AidRecipient, ProgrammeStatus
@@ -24,28 +22,6 @@ from yibao.medical_aid.services import (
 from yibao.payments.models import Payment
 
 
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            outcomes[index] = action()
-        except DomainError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_of_one_programme_pay_each_refund_once(regions, resident):
     persons = [resident(name=f"救助{i}") for i in range(6)]
@@ -54,7 +30,8 @@ def test_concurrent_runs_of_one_programme_pay_each_refund_once(regions, resident
     submit_programme(programme=programme, actor="ty-importer")
     approve_programme(programme=programme, actor="ty-approver")
 
-    outcomes = race([lambda i=i: pay_programme(programme=programme, actor=f"payer{i}") for i in range(4)])
+    outcomes = race(*[lambda i=i: pay_programme(programme=programme, actor=f"payer{i}") for i in range(4)],
+                    keep_results=True)
 
     assert Payment.objects.count() == 6
     assert len({p.reference for p in Payment.objects.all()}) == 6
@@ -71,8 +48,8 @@ def test_a_case_refund_and_the_run_at_once_pay_the_person_once(regions, resident
     approve_programme(programme=programme, actor="ty-approver")
     recipient = AidRecipient.objects.get()
 
-    race([lambda: pay_programme(programme=programme, actor="payer"),
-          lambda: refund_subsidy(recipient=recipient, payee=_refund_payee(recipient), actor="clerk")] * 2)
+    race(*[lambda: pay_programme(programme=programme, actor="payer"),
+           lambda: refund_subsidy(recipient=recipient, payee=_refund_payee(recipient), actor="clerk")] * 2)
 
     assert Payment.objects.count() == 1
     assert AidRecipient.objects.get().payment_id == Payment.objects.get().pk

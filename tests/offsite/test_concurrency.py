@@ -4,37 +4,13 @@ Real threads and real transactions (PostgreSQL: SELECT … FOR UPDATE; SQLite:
 IMMEDIATE transactions serialise the writers).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.offsite.conftest import current_item
 from yibao.offsite.models import OffsiteFiling
 from yibao.offsite.rules import item_rule
-from yibao.offsite.services import Application, Filer, FilingError, cancel_filing, file_filing
-
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except FilingError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+from yibao.offsite.services import Application, Filer, cancel_filing, file_filing
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,37 +4,13 @@ Real threads and real transactions; on PostgreSQL the transactions truly
 overlap and the unique constraints decide.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from yibao.payments.errors import PaymentError
+from tests.concurrency import race
 from yibao.payments.models import DisbursementBatch, Payment, PaymentEvent, PaymentStatus
 from yibao.payments.services import approve_payment, build_disbursement_file, reissue_payment
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            connection.ensure_connection()  # connect first, so the barrier releases the actions together
-            barrier.wait(timeout=30)
-            outcomes[index] = action()
-        except PaymentError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,7 +19,7 @@ def test_fifty_concurrent_approvals_with_one_reference_make_one_payment(agency, 
         return approve_payment(actor="clerk", fund="310100", payee=bank_account, amount=Decimal("88.80"),
                                reference="claim:race", agency=agency, source="结算单 JS-RACE").pk
 
-    outcomes = race([approve] * 50)
+    outcomes = race(*[approve] * 50, keep_results=True)
     assert Payment.objects.filter(reference="claim:race").count() == 1
     only = Payment.objects.get(reference="claim:race").pk
     assert outcomes == [only] * 50, outcomes
@@ -59,7 +35,7 @@ def test_two_clerks_reissuing_one_returned_payment_make_one_reissue(approve):
         return lambda: reissue_payment(actor="payer", payment=payment, bank_name="中国银行",
                                        account_number=account).pk
 
-    outcomes = race([reissue("6216600000001111"), reissue("6216600000002222")])
+    outcomes = race(reissue("6216600000001111"), reissue("6216600000002222"), keep_results=True)
     assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
     assert Payment.objects.filter(reissue_of=payment).count() == 1
 
@@ -72,7 +48,7 @@ def test_two_clerks_building_the_same_days_file_submit_each_payment_once(approve
     def build():
         return build_disbursement_file(actor="payer", fund="310100", agency=agency, day=day)[0].pk
 
-    outcomes = race([build, build])
+    outcomes = race(build, build, keep_results=True)
     assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
     assert DisbursementBatch.objects.count() == 1
     assert PaymentEvent.objects.filter(to_status="submitted").count() == 2

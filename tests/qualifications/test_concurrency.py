@@ -4,37 +4,12 @@ Real threads and real transactions (PostgreSQL: SELECT … FOR UPDATE on the per
 partial unique constraint; SQLite: IMMEDIATE transactions serialise the writers).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.qualifications.conftest import HOSPITAL, TODAY
-from yibao.errors import DomainError
 from yibao.qualifications.models import Qualification
 from yibao.qualifications.services import Grant, grant_qualification
-
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except DomainError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,39 +2,16 @@
 deductible. Real threads and transactions: on PostgreSQL they truly overlap, and the case's
 compare-and-set and the yearly ledger row's lock decide."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.reimbursement.conftest import claim_form, current_item, submit
-from yibao.cases.services import CaseError, accept_case, advance_case
+from yibao.cases.services import accept_case, advance_case
 from yibao.payments.models import Payment
 from yibao.reimbursement.models import Claim
 from yibao.rules.models import YearUsage
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            outcomes[index] = action()
-        except CaseError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def reviewed(item, person, clerks, bills):
@@ -50,8 +27,8 @@ def test_two_claims_of_one_person_paid_at_once_use_the_deductible_once(catalog, 
     first, second = (reviewed(item, person, clerks, [bill]) for bill in ("RACE-1", "RACE-2"))
     payer = clerks["jincheng"]["pay"]
 
-    outcomes = race([lambda c=case: advance_case(case=c, staff=payer, action="pay").status
-                     for case in (first, second)])
+    outcomes = race(*[lambda c=case: advance_case(case=c, staff=payer, action="pay").status
+                     for case in (first, second)], keep_results=True)
 
     assert outcomes == ["paid", "paid"], outcomes
     deductibles = sorted(Decimal(c.settlement["fields"]["实际支付起付线"]) for c in Claim.objects.all())
@@ -71,7 +48,8 @@ def test_two_payers_paying_one_claim_at_once_pay_it_once(catalog, make_insured, 
     case = reviewed(item, person, clerks, ["RACE-3"])
     payers = [clerks["jincheng"]["pay"], StaffFactory(agency=clerks["jincheng"]["pay"].agency, roles=["pay"])]
 
-    outcomes = race([lambda p=p: advance_case(case=case, staff=p, action="pay").status for p in payers])
+    outcomes = race(*[lambda p=p: advance_case(case=case, staff=p, action="pay").status for p in payers],
+                    keep_results=True)
 
     assert sorted(str(o) if not isinstance(o, str) else o for o in outcomes).count("paid") == 1, outcomes
     assert Payment.objects.filter(case=case).count() == 1

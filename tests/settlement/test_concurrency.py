@@ -1,38 +1,13 @@
 """Two clerks at once: a month is reviewed once and paid once (real threads, real transactions;
 on PostgreSQL the row lock and the payments' unique reference decide)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.settlement.conftest import MONTH, record
-from yibao.errors import DomainError
 from yibao.payments.models import Payment
 from yibao.settlement import services
 from yibao.settlement.models import Deduction
-
-
-def race(actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            outcomes[index] = action()
-        except DomainError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -46,8 +21,8 @@ def confirmed(hospital, employee):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_reviewing_one_month_deduct_once(confirmed):
-    race([lambda: services.review(actor="a", declaration=confirmed),
-          lambda: services.review(actor="b", declaration=confirmed)])
+    race(lambda: services.review(actor="a", declaration=confirmed),
+         lambda: services.review(actor="b", declaration=confirmed))
     assert Deduction.objects.filter(declaration=confirmed).count() == 2  # 310100 and 310200 of JS2
 
 
@@ -57,6 +32,7 @@ def test_five_concurrent_payments_of_one_month_pay_once(hospital, confirmed):
     services.confirm_statement(actor="h", declaration=declaration, side="institution",
                                institution_code=hospital.national_code, bank_name="中国银行", account_number="12345678901")
     declaration = services.confirm_statement(actor="chief", declaration=declaration, side="agency")
-    outcomes = race([lambda: [p.pk for p in services.pay_statement(actor="payer", declaration=declaration)]] * 5)
+    outcomes = race(*[lambda: [p.pk for p in services.pay_statement(actor="payer", declaration=declaration)]] * 5,
+                    keep_results=True)
     assert Payment.objects.count() == 2
     assert all(o == outcomes[0] for o in outcomes), outcomes

@@ -5,18 +5,16 @@ PostgreSQL the two transactions truly overlap and the account row lock decides.
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.enrollment.contributions.conftest import apply, current_item
 from yibao.cases.models import Case, CaseStatus
-from yibao.cases.services import CaseError, accept_case, advance_case
+from yibao.cases.services import accept_case, advance_case
 from yibao.enrollment.models import AccountMovement, AccountStatus, MovementKind, PersonalAccount
 from yibao.enrollment.services.contributions import (
-    ContributionError,
     post_monthly_contributions,
     record_unit_payment,
 )
@@ -24,27 +22,6 @@ from yibao.enrollment.services.contributions import (
 MARCH = datetime.date(2026, 3, 1)
 BANK = {"insured_bank": "中国银行太原分行", "insured_account_number": "6216600000001234"}
 
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except CaseError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -100,24 +77,11 @@ def test_two_clerks_paying_the_same_case_pay_once(unit, employ, staff, on_day):
 def test_two_payments_of_one_month_at_once_credit_the_accounts_once(unit, employ):
     person = employ(unit, base=Decimal("5000.00"))
     post_monthly_contributions(unit=unit, month=MARCH, actor="clerk")
-    barrier = threading.Barrier(2)
-    outcomes = []
-
     def pay(reference):
-        try:
-            barrier.wait(timeout=10)
-            record_unit_payment(unit=unit, month=MARCH, amount=Decimal("500.00"), actor="bank", reference=reference)
-            outcomes.append("ok")
-        except ContributionError as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
+        return lambda: record_unit_payment(unit=unit, month=MARCH, amount=Decimal("500.00"), actor="bank",
+                                           reference=reference)
 
-    threads = [threading.Thread(target=pay, args=(ref,)) for ref in ("B-1", "B-2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(pay("B-1"), pay("B-2"))
 
     assert outcomes.count("ok") == 1, outcomes
     assert "已足额到账" in str(next(o for o in outcomes if o != "ok"))

@@ -5,42 +5,19 @@ overlap and the row locks (unit, person) or the unique ID number decide.
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.enrollment.units.conftest import row
 from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, Person, Unit, UnitStatus
 from yibao.enrollment.services.employees import enroll_employees, suspend_employees
-from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.units import cancel_unit
 from yibao.ids import make_resident_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ON = datetime.date(2026, 3, 16)
 
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "ok"
-        except EnrollmentError as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_units_enrolling_the_same_new_person_cannot_both_succeed(units):
