@@ -1,7 +1,7 @@
 """yibao bench settlement | settlement-upload: the month run and the file upload at a city's scale.
 
 Not tests: measured figures for docs/benchmarks.md. Both work on the region given (default
-``--region benchcity``, a city generated with ``yibao generate``), replace the benchmark month's
+``--region taiyuan``, a city generated with ``yibao generate``), replace the benchmark month's
 declarations of that region each time (raw DELETEs: benchmark data only), and print the COPY
 ceiling of the same rows on the same machine beside their figures.
 """
@@ -23,7 +23,7 @@ from yibao.settlement.progress import progress_bar
 
 
 def _region(options) -> Region:
-    key = options.get("region") or "benchcity"
+    key = options.get("region") or "taiyuan"
     region = Region.objects.filter(Q(slug=key) | Q(code=key)).first()
     if region is None:
         raise ValueError(f"未知统筹区 {key}：请先 yibao generate --region … 生成参保数据")

@@ -402,7 +402,7 @@ class Command(BaseCommand):
                             help="aid：每 N 人中 1 人已全额缴费并留有退费账户（退费），其余抵缴")
         parser.add_argument("--claims", type=int, default=20000, help="rules：结算笔数；reimbursement：报销申请笔数（如 100000）")
         parser.add_argument("--lines", type=int, default=30, help="rules / reimbursement：每笔明细行数")
-        parser.add_argument("--region", default="benchcity", help="settlement / settlement-upload：统筹区")
+        parser.add_argument("--region", default="taiyuan", help="settlement / settlement-upload：统筹区")
         parser.add_argument("--records", dest="records_n", type=int, default=1_000_000,
                             help="settlement / settlement-upload：直接结算条数")
         parser.add_argument("--month", default="", help="settlement（默认 2026-11）/ settlement-upload（默认 2026-10）")
