@@ -66,8 +66,10 @@ def _institutions(region: Region, records: int) -> list[str]:
 
     codes = [c for c in Institution.objects.filter(region=region, national_code__isnull=False)
              .values_list("national_code", flat=True) if c]
-    if not codes:
-        synthetic.generate_institutions(region=region, count=max(10, records // 600))
+    wanted = max(10, records // 600)
+    # A demo database has one designated hospital per city: a city's month needs its many institutions.
+    if len(codes) < wanted:
+        synthetic.generate_institutions(region=region, count=wanted - len(codes))
         codes = [c for c in Institution.objects.filter(region=region, national_code__isnull=False)
                  .values_list("national_code", flat=True) if c]
     return codes
