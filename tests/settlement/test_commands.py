@@ -26,3 +26,26 @@ def test_generate_then_run_a_month_and_run_it_again(agency):
     with pytest.raises(CommandError, match="已有申报"):
         call_command("settlement", "generate", "--region", agency.region.slug, "--records", "10",
                      "--month", "2026-11", stdout=out)
+
+
+def test_a_command_line_run_named_for_an_agency_shows_on_its_console_runs_page(declared, client):
+    from tests.factories import StaffFactory
+    from yibao.settlement.models import RunProgress, RunStatus
+
+    out = StringIO()
+    call_command("settlement", "run", "--month", "2026-11", "--agency", declared.agency.code, stdout=out)
+    run = RunProgress.objects.get()
+    assert run.status == RunStatus.FINISHED and run.agency == declared.agency
+    assert run.summary["declarations"] == 1 and run.summary["statements"] == 1
+    clerk = StaffFactory(agency=declared.agency, roles=["review"])
+    client.force_login(clerk.user)
+    assert "月度结算（命令行）" in client.get("/console/settlement/runs/").content.decode()
+
+
+def test_a_run_for_an_unknown_agency_is_refused_before_anything_runs(declared):
+    from yibao.settlement.models import RunProgress
+
+    with pytest.raises(CommandError, match="未知经办机构编码：999999"):
+        call_command("settlement", "run", "--month", "2026-11", "--agency", "999999", stdout=StringIO())
+    declared.refresh_from_db()
+    assert declared.status == DeclarationStatus.DECLARED and not RunProgress.objects.exists()

@@ -7,8 +7,9 @@ from django.db.models import Q
 
 from yibao.agencies.models import Region
 from yibao.errors import DomainError
-from yibao.settlement import services, synthetic
+from yibao.settlement import runs, services, synthetic
 from yibao.settlement.progress import progress_bar
+from yibao.settlement.tasks import month_run_summary
 
 
 def region_of(key: str) -> Region:
@@ -48,6 +49,21 @@ class Command(BaseCommand):
         gen.add_argument("--seed", type=int, default=1)
         run = sub.add_parser("run", help="月度结算：校验、规则审核并出具所有已申报机构的结算单（可重复执行）")
         run.add_argument("--month", required=True)
+        run.add_argument("--agency", default="",
+                         help="经办机构编码：把本次运行的进度记入该机构的「后台运行」页（/console/settlement/runs/）")
+
+    @staticmethod
+    def _progress_record(agency_code: str, month: str):
+        """The console's progress record of this run, when an agency was named (else None)."""
+        if not agency_code:
+            return None
+        from yibao.agencies.models import Agency
+
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            raise CommandError(f"未知经办机构编码：{agency_code}")
+        return runs.start_run(kind="settlement_run", label=f"{month} 月度结算（命令行）", agency=agency,
+                              actor="command")
 
     def handle(self, *args, **options):
         if options["action"] == "generate":
@@ -55,11 +71,23 @@ class Command(BaseCommand):
             generate(self.stdout, region=region_of(options["region"]), institutions=options["institutions"],
                      records=options["records"], month=month, seed=options["seed"])
             return
+        record = self._progress_record(options["agency"], options["month"])
         try:
             with progress_bar(f"{options['month']} 月度结算", None) as advance:
-                run = services.run_month(actor="command", month=options["month"], progress=advance)
+                track = runs.tracker(record) if record is not None else None
+
+                def both(done):
+                    advance(done)
+                    if track is not None:
+                        track(done)
+
+                run = services.run_month(actor="command", month=options["month"], progress=both)
         except DomainError as exc:
+            if record is not None:
+                runs.fail_run(run=record, error=str(exc), actor="command")
             raise CommandError(str(exc)) from exc
+        if record is not None:
+            runs.finish_run(run=record, summary=month_run_summary(run), actor="command")
         if not run.declarations:
             self.stdout.write(f"{options['month']}：没有待审核的申报（已结算的月份重复执行不作任何改动）")
             return
