@@ -92,3 +92,18 @@ def test_a_file_after_api_batches_adds_only_what_is_new(hospital, draft, employe
                          records=[record("JS1", employee)])
     report = send(hospital, draft, "m.csv", as_csv([record("JS1", employee), record("JS2", employee)]))
     assert (report.accepted, report.repeated) == (1, 1)
+
+
+def test_the_dip_group_column_is_optional_and_checked(hospital, draft, employee):
+    with_group = send(hospital, draft, "m.csv", as_csv([{**record("JS1", employee), "diagnosis_code": "dip-i21.0"}]))
+    assert with_group.accepted == 1
+    assert SettlementRecord.objects.get(settlement_id="JS1").diagnosis_code == "DIP-I21.0"
+    # A file made from the older 21-column template is read as before.
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS[:-1])
+    writer.writerow([record("JS2", employee).get(f, "") for f in FIELDS[:-1]])
+    assert send(hospital, draft, "old.csv", out.getvalue().encode()).accepted == 1
+    assert SettlementRecord.objects.get(settlement_id="JS2").diagnosis_code == ""
+    bad = send(hospital, draft, "bad.csv", as_csv([{**record("JS3", employee), "diagnosis_code": "病种 甲"}]))
+    assert bad.accepted == 0 and "病种组合（DIP，可空）" in bad.problems[0][1]

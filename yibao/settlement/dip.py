@@ -38,19 +38,33 @@ def dip_year_end(*, cases: list[Case], fund_available: Decimal, ratio: Decimal) 
     """The year-end DIP amounts of one pool (职工 or 居民) from the year's cases."""
     if not cases:
         raise InvalidDeclaration("没有病例，不能计算 DIP 点值")
+    groups: dict[str, tuple[Decimal, int]] = {}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for case in cases:
+        total, n = groups.get(case.group, (Decimal("0"), 0))
+        groups[case.group] = (total + case.cost, n + 1)
+        counts[(case.institution_code, case.group)] += 1
+    return dip_from_totals(groups=groups, counts=dict(counts), fund_available=fund_available, ratio=ratio)
+
+
+def dip_from_totals(*, groups: dict[str, tuple[Decimal, int]], counts: dict[tuple[str, str], int],
+                    fund_available: Decimal, ratio: Decimal) -> DipResult:
+    """The same from what SQL sums up: per 病种组合 its total cost and cases; per (institution,
+    group) its cases. A city's year is millions of cases: the database groups, Python divides."""
+    if not groups or not counts:
+        raise InvalidDeclaration("没有病例，不能计算 DIP 点值")
     if not (Decimal("0") < ratio <= Decimal("1")):
         raise InvalidDeclaration("字段 报销比例：须大于 0 且不超过 1", field="ratio")
     if fund_available <= 0:
         raise InvalidDeclaration("字段 可用于 DIP 的基金：须大于 0", field="fund_available")
-    by_group: dict[str, list[Decimal]] = defaultdict(list)
-    for case in cases:
-        by_group[case.group].append(case.cost)
-    overall = sum((c.cost for c in cases), Decimal("0")) / len(cases)
-    scores = {group: (sum(costs, Decimal("0")) / len(costs) / overall).quantize(POINT, rounding=ROUND_HALF_UP)
-              for group, costs in by_group.items()}
+    all_cost = sum((total for total, _n in groups.values()), Decimal("0"))
+    all_cases = sum(n for _total, n in groups.values())
+    overall = all_cost / all_cases
+    scores = {group: (total / n / overall).quantize(POINT, rounding=ROUND_HALF_UP)
+              for group, (total, n) in groups.items()}
     points: dict[str, Decimal] = defaultdict(Decimal)
-    for case in cases:
-        points[case.institution_code] += scores[case.group]
+    for (institution, group), n in counts.items():
+        points[institution] += scores[group] * n
     total_points = sum(points.values(), Decimal("0"))
     point_value = fund_available / ratio / total_points
     codes = sorted(points)

@@ -106,6 +106,7 @@ class SettlementRecord(models.Model):
     fund_total = models.DecimalField("基金支付总额", max_digits=14, decimal_places=2)
     personal_total = models.DecimalField("个人负担总金额", max_digits=14, decimal_places=2)
     cash_pay = models.DecimalField("个人现金支出", max_digits=14, decimal_places=2, default=0)
+    diagnosis_code = models.CharField("病种组合（DIP）", max_length=20, blank=True, default="", db_default="")
     problem_code = models.CharField("问题代码", max_length=20, blank=True, default="", db_default="")
     problem = models.CharField("问题", max_length=200, blank=True, default="", db_default="")
 

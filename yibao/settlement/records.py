@@ -36,9 +36,14 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("personal_total", "个人负担总金额", "money"),
     ("account_pay", "个人账户支出", "money"),
     ("cash_pay", "个人现金支出", "money"),
+    # Optional last column: the 病种组合 (diagnosis + procedure group) that DIP scores an inpatient
+    # settlement by at year end. Files made from the 21-column template stay valid without it.
+    ("diagnosis_code", "病种组合（DIP，可空）", "group"),
 ]
 FIELDS = [name for name, _label, _kind in COLUMNS]
 HEADERS = [label for _name, label, _kind in COLUMNS]
+REQUIRED_HEADERS = HEADERS[:-1]
+MAX_GROUP = 20
 LABELS = dict((name, label) for name, label, _kind in COLUMNS)
 INSURANCE_TYPES = {"310", "390"}
 # 医疗类别 (BENEFITS.md §2); provinces add longer child codes, matched by the 2-digit parent.
@@ -83,6 +88,12 @@ def parse(raw: dict, *, row: int) -> Parsed:
         text = "" if value is None else str(value).strip()
         if "\x00" in text or len(text) > 40:
             problems.append(f"{label}：内容无效")
+            continue
+        if kind == "group":
+            if len(text) > MAX_GROUP or not all(c.isalnum() or c in ".-_+" for c in text):
+                problems.append(f"{label}：至多 {MAX_GROUP} 位，只能包含字母、数字和 . - _ +")
+            else:
+                values[name] = text.upper()
             continue
         if not text:
             if kind == "money" and name not in ("total", "fund_total", "personal_total"):

@@ -131,3 +131,38 @@ def deposits_of_year(*, agency, year: int) -> list[dict]:
         if code in rows:
             rows[code]["returned"] += amount
     return list(rows.values())
+
+
+DIP_POOLS = {"310": "职工", "390": "居民"}
+
+
+def dip_of_year(*, agency, year: int, pool: str, fund_available: Decimal, ratio: Decimal) -> dict:
+    """Year-end DIP of one pool (职工 310 / 居民 390) over the agency's reviewed inpatient settlements
+    of ``year``: the database sums cost and cases per 病种组合 and per institution, ``dip`` divides.
+    Inpatient records without a group are counted and left out (they are paid by the item)."""
+    from yibao.settlement import dip
+    from yibao.settlement.errors import InvalidDeclaration
+
+    if pool not in DIP_POOLS:
+        raise InvalidDeclaration("字段 险种：须为 310（职工）或 390（居民）", field="pool")
+    records = SettlementRecord.objects.filter(
+        declaration__agency=agency, declaration__month__year=year, insurance_type=pool,
+        med_type__startswith="2", problem_code="").exclude(
+        declaration__status__in=[DeclarationStatus.DRAFT, DeclarationStatus.DECLARED])
+    grouped = records.exclude(diagnosis_code="")
+    groups = {row["diagnosis_code"]: (row["cost"], row["n"])
+              for row in grouped.values("diagnosis_code").annotate(cost=Sum("total"), n=Count("id"))}
+    counts = {(row["declaration__institution_code"], row["diagnosis_code"]): row["n"]
+              for row in grouped.values("declaration__institution_code", "diagnosis_code").annotate(n=Count("id"))}
+    if not groups:
+        raise InvalidDeclaration(f"{year} 年没有已审核、带病种组合的{DIP_POOLS[pool]}住院结算，不能计算 DIP")
+    result = dip.dip_from_totals(groups=groups, counts=counts, fund_available=fund_available, ratio=ratio)
+    names = dict(Declaration.objects.filter(agency=agency, month__year=year)
+                 .values_list("institution_code", "institution_name").distinct())
+    cases = {}
+    for (code, _group), n in counts.items():
+        cases[code] = cases.get(code, 0) + n
+    return {"result": result, "cases": sum(n for _c, n in groups.values()),
+            "ungrouped": records.filter(diagnosis_code="").count(),
+            "rows": [{"code": code, "name": names.get(code, ""), "cases": cases[code], "amount": amount}
+                     for code, amount in sorted(result.amounts.items())]}

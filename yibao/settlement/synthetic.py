@@ -185,6 +185,9 @@ def settlements(*, institutions: list[tuple[str, str]], persons: list[tuple[str,
                 "critical_illness": large if insurance == "390" else Decimal("0.00"),
                 "medical_aid": aid, "fund_total": fund_total, "personal_total": personal,
                 "account_pay": account, "cash_pay": personal - account,
+                # A synthetic 病种组合 for inpatient stays (by cost band, not a real DIP catalogue),
+                # so that the year-end DIP has groups to score; derived, so the random draws stay as they were.
+                "diagnosis_code": f"SYN-D{min(int(total) // 5000, 9):02d}" if med.startswith("2") else "",
             }
         counters[code] = counters.get(code, 0) + 1
         values = {**values, "settlement_id": f"{code}{month:%Y%m}{counters[code]:07d}"}

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from yibao.audit.services import record_audit
 from yibao.settlement.errors import InvalidDeclaration
 from yibao.settlement.models import Declaration, SettlementRecord
-from yibao.settlement.records import FIELDS, HEADERS, parse
+from yibao.settlement.records import FIELDS, HEADERS, REQUIRED_HEADERS, parse
 from yibao.settlement.services import BatchReport, _own_draft, add_records
 from yibao.workbooks import WorkbookCaps, WorkbookRefused, check_workbook
 
@@ -44,7 +44,7 @@ def template() -> bytes:
     sheet.append(HEADERS)
     sheet.append(["JS202611000001", "140105198503122515", "310", "21", "2026-11-03", "2026-11-10",
                   "1000.00", "0", "0", "0", "1000.00", "0", "600.00", "0", "0", "0", "0", "600.00",
-                  "400.00", "100.00", "300.00"])
+                  "400.00", "100.00", "300.00", ""])
     for column in sheet.columns:
         for cell in column:
             cell.number_format = "@"  # text: ID numbers and codes keep every digit
@@ -97,8 +97,11 @@ def read_file(name: str, content: bytes, *, progress: Progress | None = None) ->
         rows = _csv_rows(content)
         limit = CSV_MAX_ROWS
     header = [h.strip() for h in next(rows, [])]
-    if header[:len(HEADERS)] != HEADERS:
-        raise InvalidDeclaration(f"结算明细文件第1行表头应为：{'、'.join(HEADERS)}（请使用下载的模板）")
+    if header[:len(REQUIRED_HEADERS)] != REQUIRED_HEADERS:
+        raise InvalidDeclaration(f"结算明细文件第1行表头应为：{'、'.join(REQUIRED_HEADERS)}"
+                                 f"（最后可加一列「{HEADERS[-1]}」；请使用下载的模板）")
+    # Without the optional 病种组合 column every row is read as the first 21 columns.
+    width = len(HEADERS) if header[len(REQUIRED_HEADERS):len(HEADERS)] == HEADERS[-1:] else len(REQUIRED_HEADERS)
     report = BatchReport()
     good: list[dict] = []
     seen: dict[str, int] = {}
@@ -107,7 +110,7 @@ def read_file(name: str, content: bytes, *, progress: Progress | None = None) ->
             continue
         if number - 1 > limit:
             raise InvalidDeclaration(f"结算明细文件最多 {limit} 行，请分文件上传")
-        result = parse(dict(zip(FIELDS, cells, strict=False)), row=number)
+        result = parse(dict(zip(FIELDS[:width], cells, strict=False)), row=number)
         if result.values is None:
             report.problems.append((number, "；".join(result.problems)))
         else:

@@ -6,6 +6,7 @@ app_name = "settlement"
 urlpatterns = [
     path("console/settlement/", views.console_list, name="console_list"),
     path("console/settlement/year-end/", views.console_year_end, name="console_year_end"),
+    path("console/settlement/dip/", views.console_dip, name="console_dip"),
     path("console/settlement/runs/", views.console_runs, name="console_runs"),
     path("console/settlement/runs/<int:pk>/", views.console_run, name="console_run"),
     path("console/settlement/<int:pk>/", views.console_month, name="console_month"),

@@ -477,3 +477,47 @@ def mine_reconcile(request, month: str):
 def console_reconcile(request, pk: int):
     declaration = _agency_declaration(request, pk)
     return _reconcile_page(request, declaration, back=reverse("settlement:console_month", args=[pk]))
+
+
+# --- 年度 DIP (按病种分值付费) --------------------------------------------------------------------
+
+def _positive_money(text, label: str, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(text or "").replace(",", "").strip()[:20])
+    except InvalidOperation:
+        raise InvalidDeclaration(f"字段 {label}：须为金额（元）", field=field) from None
+    if not amount.is_finite() or amount <= 0 or amount > Decimal("99999999999.99") or amount.as_tuple().exponent < -2:
+        raise InvalidDeclaration(f"字段 {label}：须为大于 0 的金额，最多两位小数", field=field)
+    return amount
+
+
+def _ratio(text) -> Decimal:
+    try:
+        ratio = Decimal(str(text or "").strip()[:10])
+    except InvalidOperation:
+        raise InvalidDeclaration("字段 报销比例：须为 0 到 1 之间的小数，如 0.75", field="ratio") from None
+    if not ratio.is_finite():
+        raise InvalidDeclaration("字段 报销比例：须为 0 到 1 之间的小数，如 0.75", field="ratio")
+    return ratio
+
+
+@require_GET
+@_staff_required
+def console_dip(request):
+    """年度 DIP 试算: the 分值 of each 病种组合, the 结算点值 and each institution's year-end amount of one
+    pool from the year's reviewed inpatient settlements. Reads only: the amounts go to the
+    year-end agreement, not straight to payment."""
+    params = request.GET
+    context = {"staff": request.staff, "pools": selectors.DIP_POOLS, "year": params.get("year", ""),
+               "pool": params.get("pool", "310"), "fund_available": params.get("fund_available", ""),
+               "ratio": params.get("ratio", ""), "error": "", "dip": None}
+    status = 200
+    if params.get("year"):
+        try:
+            context["dip"] = selectors.dip_of_year(
+                agency=request.staff.agency, year=_year(params.get("year")), pool=params.get("pool", ""),
+                fund_available=_positive_money(params.get("fund_available"), "可用于 DIP 的基金", "fund_available"),
+                ratio=_ratio(params.get("ratio")))
+        except DomainError as exc:
+            context["error"], status = str(exc), exc.http_status
+    return render(request, "settlement/console_dip.html", context, status=status)
