@@ -38,10 +38,16 @@ def test_citizens_and_units_see_no_staff_or_admin_links(client, who):
     assert 'href="/hall/"' in header
 
 
-def test_a_clerk_sees_the_console_and_ledger_but_not_the_admin(client):
-    client.force_login(StaffFactory().user)
+def test_a_section_chief_sees_the_console_and_ledger_but_not_the_admin(client):
+    client.force_login(StaffFactory(roles=["supervise"]).user)
     header = nav(client)
     assert all(link in header for link in STAFF_LINKS) and ADMIN_LINK not in header
+
+
+def test_a_window_clerk_sees_the_console_but_not_the_ledger_it_may_not_open(client):
+    client.force_login(StaffFactory(roles=["accept"]).user)
+    header = nav(client)
+    assert "经办工作台" in header and "台账" not in header and ADMIN_LINK not in header
 
 
 def test_an_administrator_sees_the_admin(client):
