@@ -295,3 +295,18 @@ def test_a_case_citing_a_foreign_workbook_never_serves_it(client, logged_in_unit
     response = client.get(reverse("enrollment:baopan_file", args=[case.number]))
     assert response.status_code == 403
     assert "王建国" not in response.content.decode(errors="ignore")
+
+
+def test_declaring_again_replaces_the_base_of_the_year_and_keeps_one_row(unit, employ):
+    from decimal import Decimal
+
+    from yibao.enrollment.services.contributions import BaseRow
+
+    person = employ(unit)
+    declare_bases(unit=unit, year=YEAR, rows=[BaseRow(2, person.id_number, person.name, str(YEAR), "5000")],
+                  actor="clerk", case_number="C-1")
+    declare_bases(unit=unit, year=YEAR, rows=[BaseRow(2, person.id_number, person.name, str(YEAR), "6200.50")],
+                  actor="clerk", case_number="C-2")
+    row = BaseDeclaration.objects.get(unit=unit, person=person, year=YEAR)
+    assert (row.base, row.case_number) == (Decimal("6200.50"), "C-2")
+    assert row.declared_at is not None

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -342,6 +342,29 @@ def check_base_declarations(*, unit: Unit, year: int, rows: list[BaseRow]) -> Ba
     return result
 
 
+def _upsert_bases(*, unit: Unit, year: int, good: list, case_number: str, now) -> None:
+    """One upsert of the declared bases. A 报盘 has thousands of rows: on PostgreSQL they go as
+    two arrays in one statement (``unnest``), elsewhere as one prepared statement executed per row,
+    instead of building a model instance per row (most of the time of a 10 000-row apply)."""
+    table = BaseDeclaration._meta.db_table
+    upsert = ("ON CONFLICT (unit_id, person_id, year) DO UPDATE SET base = EXCLUDED.base, "
+              "case_number = EXCLUDED.case_number, declared_at = EXCLUDED.declared_at")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, person_id, year, base, case_number, declared_at) "
+                f"SELECT %s, person_id, %s, base, %s, %s FROM unnest(%s::bigint[], %s::numeric[]) "
+                f"AS rows(person_id, base) {upsert}",
+                [unit.pk, year, case_number, now, [g.person_id for g in good], [g.base for g in good]])
+        else:
+            ops, at = connection.ops, connection.ops.adapt_datetimefield_value(now)
+            cursor.executemany(
+                f"INSERT INTO {table} (unit_id, person_id, year, base, case_number, declared_at) "
+                f"VALUES (%s, %s, %s, %s, %s, %s) {upsert}",
+                [(unit.pk, g.person_id, year, ops.adapt_decimalfield_value(g.base, 12, 2), case_number, at)
+                 for g in good])
+
+
 @transaction.atomic
 def declare_bases(*, unit: Unit, year: int, rows: list[BaseRow], actor: str, case_number: str = "") -> int:
     """Write the declared bases of a 报盘 (one bulk upsert); refused if any row is bad.
@@ -360,12 +383,7 @@ def declare_bases(*, unit: Unit, year: int, rows: list[BaseRow], actor: str, cas
         raise ContributionError(f"报盘有不符合条件的行，未写入任何申报{more}：{shown}")
     if not checked.good:
         raise ContributionError("报盘没有数据行")
-    now = timezone.now()
-    BaseDeclaration.objects.bulk_create(
-        [BaseDeclaration(unit=unit, person_id=g.person_id, year=year, base=g.base, case_number=case_number,
-                         declared_at=now) for g in checked.good],
-        update_conflicts=True, unique_fields=["unit", "person", "year"],
-        update_fields=["base", "case_number", "declared_at"], batch_size=5000)
+    _upsert_bases(unit=unit, year=year, good=checked.good, case_number=case_number, now=timezone.now())
     total = sum((g.base for g in checked.good), Decimal("0.00"))
     record_audit(actor=actor, action="enrollment.base.declare", object_type="Unit", object_id=unit.uscc,
                  after={"year": year, "rows": len(checked.good), "base_total": str(total),
