@@ -43,6 +43,25 @@ class HandlerRefusal(DomainError):
     code = "handler_refused"
 
 
+class RowsFileRefused(DomainError):
+    """A rows workbook the form cannot take (too big, or given beside typed rows)."""
+
+    kind = "bad_request"
+    code = "rows_file_refused"
+
+
+# Form inputs: the file input of a workbook of rows is named ``rowsfile_<field>``; its size cap.
+ROWS_FILE_PREFIX = "rowsfile_"
+MAX_ROWS_WORKBOOK = 5 * 1024 * 1024
+
+
+def field_schema(prop: dict) -> dict:
+    """A field's JSON schema without the ``null`` alternative of an optional one (``date | None`` → date),
+    as the hall's and the window's forms draw it."""
+    options = [option for option in prop.get("anyOf", ()) if option.get("type") != "null"]
+    return {**prop, **options[0]} if len(options) == 1 else prop
+
+
 class Effect(StrEnum):
     """The kind of business effect a handler has at a step."""
 
@@ -96,6 +115,15 @@ class ItemHandler(Generic[F]):
     def rows_from_workbook(self, *, field: str, content: bytes) -> list[dict]:
         """The rows of ``field`` read from an uploaded workbook; a DomainError names each bad row."""
         raise NotImplementedError(field)
+
+    def rows_from_upload(self, *, field: str, label: str, upload, typed: str) -> list[dict]:
+        """The rows of ``field`` from a form's uploaded workbook: refused beside typed rows (which
+        would win is unclear) or above the size cap, else read by ``rows_from_workbook``."""
+        if (typed or "").strip():
+            raise RowsFileRefused(f"字段 {label}：请在文本框填写或上传 Excel，二者选一")
+        if upload.size > MAX_ROWS_WORKBOOK:
+            raise RowsFileRefused(f"字段 {label}：Excel 文件超过 {MAX_ROWS_WORKBOOK // 1024 // 1024} MB")
+        return self.rows_from_workbook(field=field, content=upload.read())
 
     def parse_fields(self, data: dict) -> F:
         try:

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import QueryDict
 
 from yibao.cases.checklist import ChecklistLine, Situation, compute_checklist
-from yibao.cases.handlers import handler_for
+from yibao.cases.handlers import ROWS_FILE_PREFIX, field_schema, handler_for
 from yibao.cases.models import CaseMaterial, CaseStatus
 from yibao.cases.services import Upload
 from yibao.catalog.models import Item
@@ -181,11 +181,12 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
     """Inputs for the item handler's fields, from the pydantic model's JSON schema."""
     if item is None:
         return []
-    schema = handler_for(item).Fields.model_json_schema()
+    handler = handler_for(item)
+    schema = handler.Fields.model_json_schema()
     required = set(schema.get("required", []))
     inputs = []
     for name, raw in schema.get("properties", {}).items():
-        spec = _without_null(raw)
+        spec = field_schema(raw)
         label = FIELD_LABELS.get(name) or spec.get("description") or spec.get("title") or name
         if spec.get("x-widget") == "rows":  # a batch of rows (表2 参保人员): one per line
             widget, choices = "rows", []
@@ -210,17 +211,8 @@ def field_inputs(item: Item | None, params: QueryDict | None = None) -> list[Fie
             value = params.get(key, "")
         suggestions = tuple((str(k), str(v)) for k, v in (spec.get("x-suggestions") or {}).items())
         inputs.append(FieldInput(name, label, widget, name in required, choices, value, spec.get("x-help", ""),
-                                 suggestions, workbook=name in handler_for(item).workbook_rows))
+                                 suggestions, workbook=name in handler.workbook_rows))
     return inputs
-
-
-def _without_null(spec: dict) -> dict:
-    """An optional field's schema without its ``null`` alternative (``date | None`` → date)."""
-    options = [option for option in spec.get("anyOf", ()) if option.get("type") != "null"]
-    return {**spec, **options[0]} if len(options) == 1 else spec
-
-
-MAX_ROWS_WORKBOOK = 5 * 1024 * 1024
 
 
 def form_data_from(inputs: list[FieldInput], files=None, item: Item | None = None) -> dict:
@@ -231,13 +223,11 @@ def form_data_from(inputs: list[FieldInput], files=None, item: Item | None = Non
     """
     data: dict = {}
     for spec in inputs:
-        upload = files.get(f"rowsfile_{spec.name}") if (files is not None and spec.workbook) else None
+        upload = files.get(ROWS_FILE_PREFIX + spec.name) if (files is not None and spec.workbook) else None
         if upload is not None and item is not None:
-            if isinstance(spec.value, str) and spec.value.strip():
-                raise FormError(f"字段 {spec.label}：请在文本框填写或上传 Excel，二者选一")
-            if upload.size > MAX_ROWS_WORKBOOK:
-                raise FormError(f"字段 {spec.label}：Excel 文件超过 {MAX_ROWS_WORKBOOK // 1024 // 1024} MB")
-            data[spec.name] = handler_for(item).rows_from_workbook(field=spec.name, content=upload.read())
+            data[spec.name] = handler_for(item).rows_from_upload(
+                field=spec.name, label=spec.label, upload=upload,
+                typed=spec.value if isinstance(spec.value, str) else "")
             continue
         value = spec.value
         if spec.widget == "checkbox":

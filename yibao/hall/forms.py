@@ -13,14 +13,13 @@ from django.utils.datastructures import MultiValueDict
 from pydantic import BaseModel
 
 from yibao.cases.checklist import Situation
+from yibao.cases.handlers import ROWS_FILE_PREFIX, field_schema
 from yibao.cases.services import Upload
 from yibao.catalog.schema import SpecialGroup, UnitType
 
 MATERIAL_PREFIX = "material_"
 COMMIT_PREFIX = "commit_"
 FIELD_PREFIX = "field_"
-ROWS_FILE_PREFIX = "rowsfile_"
-MAX_ROWS_WORKBOOK = 5 * 1024 * 1024
 UNIT_TYPES = [t.value for t in UnitType]
 SPECIAL_GROUPS = [g.value for g in SpecialGroup]
 
@@ -146,12 +145,6 @@ def _label(name: str, schema: dict) -> str:
 YES_NO_CHOICES = ("是", "否")
 
 
-def _plain(prop: dict) -> dict:
-    """The schema of an optional field without its ``null`` alternative (``date | None`` → date)."""
-    options = [p for p in prop.get("anyOf", ()) if p.get("type") != "null"]
-    return {**prop, **options[0]} if len(options) == 1 else prop
-
-
 def field_specs(model: type[BaseModel], *, workbook_rows: frozenset[str] = frozenset()) -> list[FieldSpec]:
     """Simple inputs for a handler's fields: string → text, date → a date picker, integer → a
     number, boolean → 是/否, enum → select, list of enum → checkboxes, list of rows
@@ -163,7 +156,7 @@ def field_specs(model: type[BaseModel], *, workbook_rows: frozenset[str] = froze
     required = set(schema.get("required", []))
     specs = []
     for name, raw in schema.get("properties", {}).items():
-        prop = _plain(raw)
+        prop = field_schema(raw)
         label = _label(name, prop)
         if prop.get("x-widget") == "rows":
             specs.append(FieldSpec(name, label, "rows", name in required, help=prop.get("x-help", ""),
@@ -186,21 +179,18 @@ def field_specs(model: type[BaseModel], *, workbook_rows: frozenset[str] = froze
 
 
 def parse_item_fields(specs: list[FieldSpec], data: QueryDict, files: MultiValueDict | None = None,
-                      read_workbook=None) -> dict:
+                      handler=None) -> dict:
     """The item's own fields as ``form_data``; required and choice checks name the field in Chinese.
 
-    Rows given as a workbook (``rowsfile_<name>``) are read by ``read_workbook(field, content)``,
-    the handler's reader; typed rows and a workbook together are refused as ambiguous.
+    Rows given as a workbook (``rowsfile_<name>``) are read by the item's handler
+    (``rows_from_upload``), which refuses them beside typed rows.
     """
     values: dict = {}
     for spec in specs:
         upload = files.get(spec.workbook_input_name) if (files is not None and spec.workbook) else None
-        if upload is not None:
-            if data.get(spec.input_name, "").strip():
-                raise FormError(f"字段 {spec.label}：请在文本框填写或上传 Excel，二者选一")
-            if upload.size > MAX_ROWS_WORKBOOK:
-                raise FormError(f"字段 {spec.label}：Excel 文件超过 {MAX_ROWS_WORKBOOK // 1024 // 1024} MB")
-            values[spec.name] = read_workbook(spec.name, upload.read())
+        if upload is not None and handler is not None:
+            values[spec.name] = handler.rows_from_upload(field=spec.name, label=spec.label, upload=upload,
+                                                         typed=data.get(spec.input_name, ""))
             continue
         if spec.kind == "checkboxes":
             chosen = list(dict.fromkeys(data.getlist(spec.input_name)))

@@ -204,9 +204,7 @@ def apply(request, city: str, key: str):
                       status=400)
     try:
         handler = handler_for(item)
-        form_data = forms.parse_item_fields(
-            _field_specs(item), request.POST, request.FILES,
-            read_workbook=lambda field, content: handler.rows_from_workbook(field=field, content=content))
+        form_data = forms.parse_item_fields(_field_specs(item), request.POST, request.FILES, handler=handler)
         uploads = forms.parse_uploads(request.FILES)
         commitments = forms.parse_commitments(request.POST)
         case = submit_case(
