@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.api.conftest import Api, obtain
 from tests.factories import PersonAccountFactory
+from yibao.api.auth import forget_identities
 from yibao.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,9 @@ def age(token_prefix, *, created_days_ago, used_days_ago=None):
     ApiToken.objects.filter(prefix=token_prefix).update(
         created_at=now - datetime.timedelta(days=created_days_ago),
         last_used_at=None if used_days_ago is None else now - datetime.timedelta(days=used_days_ago))
+    # A token's issue date never changes in real life; rewriting it behind the process's identity
+    # cache (yibao.api.auth.cached_identity) stands for time passing, so the cache starts afresh.
+    forget_identities()
 
 
 def test_a_token_unused_for_thirty_days_stops_working(client, person):

@@ -8,6 +8,7 @@ from tests.cases.conftest import PDF, PNG
 from yibao import clock
 from yibao.audit.models import AuditEntry
 from yibao.cases import services
+from yibao.cases.handlers import HandlerRefusal, handler_for
 from yibao.cases.models import CaseEvent, CaseMaterial, CaseStatus, Outcome
 from yibao.cases.services import (
     CaseConflict,
@@ -240,6 +241,25 @@ def test_case_numbers_are_unique_and_carry_region_and_day(reimbursement, person,
     first, second = apply(reimbursement, person), apply(reimbursement, person)
     assert first.number == "1405002026112300001"
     assert second.number == "1405002026112300002"
+
+
+def test_an_application_refused_as_it_is_filed_takes_no_number(reimbursement, person, on_day, monkeypatch):
+    # The number is taken last, so a refusal by the item's on_filed (a wrong SMS code, say)
+    # leaves no gap in the day's numbers.
+    on_day(datetime.date(2026, 11, 23))
+    handler = handler_for(reimbursement)
+
+    refusals = ["字段 短信验证码：错误"]
+
+    def refuse_once(self, *, case, fields):
+        if refusals:
+            raise HandlerRefusal(refusals.pop())
+
+    monkeypatch.setattr(type(handler), "on_filed", refuse_once)
+    with pytest.raises(InvalidApplication, match="短信验证码"):
+        apply(reimbursement, person)
+
+    assert apply(reimbursement, person).number == "1405002026112300001"
 
 
 def test_a_stale_copy_of_a_case_cannot_be_moved(reimbursement, person, staff):

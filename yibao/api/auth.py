@@ -166,11 +166,26 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> ApiToken | None:
 
 @dataclass
 class Identity:
-    """A resolved token: the token row (user loaded) and, for a clerk, (region id, region name)."""
+    """A resolved token: the token row (user loaded) and, for a clerk, (region id, region name).
+
+    A clerk's profile (agency, window, roles) is read on the first request that needs it and
+    kept with the entry, so it is forgotten with it (``forget_identities``).
+    """
 
     token: ApiToken
     region: tuple[int, str] | None
     read_at: float  # time.monotonic() of the database read
+    _staff: object = None
+    _staff_read: bool = False
+
+    def staff(self):
+        """The clerk behind the token (``agencies.selectors.staff_of``), or None; read once per entry."""
+        if not self._staff_read:
+            from yibao.agencies.selectors import staff_of  # agencies imports this module's models
+
+            self._staff = staff_of(self.token.user) if self.token.kind == "staff" else None
+            self._staff_read = True
+        return self._staff
 
 
 _identities: dict[str, Identity] = {}
@@ -185,16 +200,15 @@ def forget_identities(**_kwargs) -> None:
 
 
 def cached_identity(raw: str, *, now: datetime | None = None) -> Identity | None:
-    """resolve_token and the clerk's region, kept in process for API_TOKEN_CACHE_SECONDS.
+    """resolve_token and the clerk's profile and region, kept in process for API_TOKEN_CACHE_SECONDS.
 
-    Correct at once for what this process changes (revocation and any save of a user, clerk
-    or role clear the cache); what another process changes is seen after
+    Every API request authenticates through it (``TokenAuth``), the hot read path too.
+    Correct at once for what this process changes (revocation and any save of a user, clerk,
+    role, agency or window clear the cache); what another process changes is seen after
     API_TOKEN_CACHE_SECONDS at the latest, when the entry is read from the database again.
     Expiry and the once-a-minute last_used_at write are checked on every request, as
     resolve_token does.
     """
-    from yibao.enrollment.selectors import staff_region  # enrollment imports this module
-
     if not raw or not raw.startswith(TOKEN_MARK) or len(raw) > 100:
         return None
     key = hash_token(raw)
@@ -205,8 +219,12 @@ def cached_identity(raw: str, *, now: datetime | None = None) -> Identity | None
             with _identities_lock:
                 _identities.pop(key, None)
             return None
-        region = staff_region(token.user) if token.kind == "staff" else None
-        entry = Identity(token, region, time.monotonic())
+        entry = Identity(token, None, time.monotonic())
+        if token.kind == "staff":
+            # The clerk's profile once, with the region the hot path's scope needs taken from it.
+            staff = entry.staff()
+            if staff is not None and staff.is_active:
+                entry.region = (staff.agency.region_id, staff.agency.region.name)
         with _identities_lock:
             if len(_identities) >= IDENTITY_CACHE_SIZE:
                 _identities.clear()
@@ -227,9 +245,10 @@ def _forget_on_changes() -> None:
     from django.contrib.auth import get_user_model
     from django.db.models.signals import post_delete, post_save
 
-    from yibao.agencies.models import StaffMember, StaffRole
+    from yibao.agencies.models import Agency, StaffMember, StaffRole, Window
 
-    for model in (get_user_model(), StaffMember, StaffRole, ApiToken):
+    # A clerk's cached profile carries the agency and its default window too.
+    for model in (get_user_model(), StaffMember, StaffRole, ApiToken, Agency, Window):
         post_save.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-save-{model.__name__}")
         post_delete.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-del-{model.__name__}")
 
@@ -245,11 +264,14 @@ class TokenAuth(HttpBearer):
     openapi_description = "POST /api/auth/token 获取的令牌，放在 Authorization: Bearer <令牌>"
 
     def authenticate(self, request, token: str):
-        api_token = resolve_token(token)
-        if api_token is None:
+        # The same cache as the hot read path: the token row, its user and (once asked for) the
+        # clerk's profile are read again after API_TOKEN_CACHE_SECONDS or when they change here.
+        identity = cached_identity(token)
+        if identity is None:
             raise AuthenticationError(message=INVALID_TOKEN)
-        request.api_token = api_token
-        return api_token.user
+        request.api_token = identity.token
+        request.api_identity = identity
+        return identity.token.user
 
 
 token_auth = TokenAuth()

@@ -26,10 +26,20 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
                           422: ValidationErrorOut}
 
 
+def staff_or_none(request) -> StaffMember | None:
+    """The active clerk behind a staff token (agency, window and roles loaded), or None."""
+    identity = getattr(request, "api_identity", None)
+    if request.api_token.kind != "staff":
+        return None
+    # Read once per cached token (yibao.api.auth.Identity), not on every request.
+    staff = identity.staff() if identity is not None else staff_of(request.auth)
+    return staff if staff is not None and staff.is_active else None
+
+
 def staff_caller(request) -> StaffMember:
     """The active clerk behind a staff token (agency, window and roles loaded), else 403."""
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
+    staff = staff_or_none(request)
+    if staff is None:
         raise HttpError(403, STAFF_ONLY)
     return staff
 

@@ -8,8 +8,9 @@ endpoints itself, in front of the Django application (``application`` below is a
 app; ``yibao bench http --server granian`` serves it under granian):
 
 - the token → user → clerk's region resolution is cached in process
-  (``yibao.api.auth.cached_identity``: the same ``resolve_token`` and ``staff_region``,
-  forgotten on revoke and on any change of a user, clerk or role in this process, and
+  (``yibao.api.auth.cached_identity``, which every API request uses: the same ``resolve_token``
+  and the clerk's profile, forgotten on revoke and on any change of a user, clerk, role,
+  agency or window in this process, and
   read again from the database after ``API_TOKEN_CACHE_SECONDS`` at the latest);
 - the selectors' own SQL (compiled once from the same querysets) runs as prepared
   statements on the request thread's Django connection, rows as plain tuples;

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -510,15 +510,23 @@ def _summary(case: Case) -> dict:
     }
 
 
-def _loaded(case: Case) -> Case:
-    """The case again with materials, files, events and notices in a fixed number of queries."""
-    return (Case.objects
-            .select_related("item", "region", "home_agency", "accepting_agency")
-            .prefetch_related(
-                Prefetch("materials", CaseMaterial.objects.prefetch_related("files")),
-                Prefetch("events", CaseEvent.objects.select_related("agency", "window")),
-                Prefetch("notices", CaseNotice.objects.select_related("agency")))
-            .get(pk=case.pk))
+def _with_history(case: Case) -> Case:
+    """The case (as the action or selector left it) with materials, files, events and notices.
+
+    Three queries, four when the case has had a notice: the case row itself is not read again
+    (the services apply their compare-and-set in memory). A case loaded without its related
+    rows (an action's own read) gets them in the same call.
+    """
+    if not all(case._state.fields_cache.get(name) is not None or getattr(case, f"{name}_id") is None
+               for name in ("item", "region", "home_agency", "accepting_agency")):
+        case = selectors.case_with_relations(case.pk)
+    prefetch_related_objects([case], Prefetch("materials", CaseMaterial.objects.prefetch_related("files")),
+                             Prefetch("events", CaseEvent.objects.select_related("agency", "window")))
+    noticed = any(event.action == "notice" for event in case.events.all())
+    # No 一次性告知 was ever issued: an empty queryset, which Django answers without a query.
+    notices = CaseNotice.objects.select_related("agency") if noticed else CaseNotice.objects.none()
+    prefetch_related_objects([case], Prefetch("notices", notices))
+    return case
 
 
 def _status_label(value: str) -> str:
@@ -562,7 +570,7 @@ def _described(case: Case) -> list[dict]:
 
 
 def _applicant_detail(case: Case) -> dict:
-    case = _loaded(case)
+    case = _with_history(case)
     actions = [a for a in ("withdraw", "resubmit")
                if case.status in lifecycle.SIDE_MOVES[a][0]]
     return {
@@ -577,7 +585,7 @@ def _applicant_detail(case: Case) -> dict:
 
 
 def _staff_detail(case: Case) -> dict:
-    case = _loaded(case)
+    case = _with_history(case)
     return {
         **_summary(case), "applicant_kind": case.applicant_kind,
         "applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone,
@@ -750,7 +758,7 @@ def notice(request, number: str, body: NoticeIn):
     services.issue_notice(case=case, staff=staff, window=window,
                           problems={p.position: p.reason for p in body.problems},
                           defective={p.position for p in body.problems if p.defective})
-    return _staff_detail(case)
+    return _staff_detail(selectors.case_with_relations(case.pk))  # the service changed its own copy
 
 
 @router.post("/staff/cases/{number}/refuse", tags=["办件·经办人员"], response={200: StaffCaseOut, **ERRORS},

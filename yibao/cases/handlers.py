@@ -141,7 +141,13 @@ class ItemHandler(Generic[F]):
             raise HandlerRefusal("；".join(problems)) from exc
 
     def check(self, *, case, fields: F) -> None:
-        """Raise HandlerRefusal if the application cannot go on (called at submit and accept)."""
+        """Raise HandlerRefusal if the application cannot go on (called at submit and accept).
+
+        At submission the case has no number yet (it is taken last, see ``on_filed``)."""
+
+    def on_filed(self, *, case, fields: F) -> None:
+        """What filing the application sets off (a text to someone, say), inside the filing's
+        transaction, once the case has its number and its materials."""
 
     def subject_person(self, *, case, fields: F) -> str | None:
         """The ID number of the person the case is about when someone else applies for them

@@ -30,6 +30,11 @@ def _base() -> QuerySet[Case]:
                                        "accepting_window")
 
 
+def case_with_relations(pk: int) -> Case:
+    """One case with the rows its summary shows (item, region, agencies) loaded."""
+    return _base().get(pk=pk)
+
+
 def cases_of_applicant(user) -> QuerySet[Case]:
     return _base().filter(applicant_user=user)
 

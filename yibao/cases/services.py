@@ -9,11 +9,12 @@ the same moment cannot both succeed.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ from yibao.cases.uploads import UploadRefused, store_upload
 from yibao.catalog.models import Item
 from yibao.errors import DomainError
 from yibao.ids import InvalidIdentifier, validate_resident_id, validate_uscc
+from yibao.transactions import all_or_nothing
 from yibao.workdays.calendar import add_working_days, compute_due_date, count_working_days
 
 NOT_OFFERED_HINT = "该事项暂未开通网上办理"
@@ -88,11 +90,32 @@ class Upload:
 
 
 def _next_number(case_region) -> str:
+    """The region's next case number of the day: one upsert, atomic under concurrent submissions
+    (PostgreSQL and SQLite ≥ 3.35 alike: the row is created or incremented and read in one statement)."""
     today = clock.today()
-    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(region=case_region, day=today)
-    CaseNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{case_region.code}{today:%Y%m%d}{counter.last:05d}"
+    table = CaseNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (region_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [case_region.pk, today.isoformat()])
+        (last,) = cursor.fetchone()
+    return f"{case_region.code}{today:%Y%m%d}{last:05d}"
+
+
+def _provisional_number() -> str:
+    """A unique placeholder until ``_next_number`` is taken at the end of the submission."""
+    return "T" + secrets.token_hex(11)
+
+
+def _reread(case: Case) -> Case:
+    """The case as it is now, with what its pages and API answers show loaded alongside.
+
+    Actions re-read the case inside their transaction rather than trust the caller's copy; the
+    compare-and-set in ``_move`` still catches a change made between this read and the write.
+    """
+    return Case.objects.select_related("item", "region", "home_agency", "accepting_agency",
+                                       "accepting_window").get(pk=case.pk)
 
 
 def _attach(material: CaseMaterial, uploads: list[Upload], who: str) -> None:
@@ -137,7 +160,12 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
         status=to_status, version=F("version") + 1, next_action=next_action, next_role=next_role, **updates)
     if changed != 1:
         raise CaseConflict(f"办件 {case.number} 已被他人处理（状态已变化），请刷新后重试")
-    case.refresh_from_db()
+    # The compare-and-set succeeded, so the row is exactly what was read plus these values:
+    # apply them in memory rather than read the row back.
+    case.status, case.version = to_status, case.version + 1
+    case.next_action, case.next_role = next_action, next_role
+    for name, value in updates.items():
+        setattr(case, name, value)
     _event(case, action=action, from_status=from_status, actor=actor, role=role, staff=staff,
            window=window, channel=channel, opinion=opinion)
     return case
@@ -249,7 +277,7 @@ def submit_case(
         if on_record is not None and on_record != applicant_name.strip():
             raise InvalidApplication("字段 申请人姓名/单位名称：与该证件号码的参保登记姓名（名称）不符，请核对证件")
     case = Case(
-        number=_next_number(region), item=item, region=region, channel=channel,
+        number=_provisional_number(), item=item, region=region, channel=channel,
         applicant_kind=applicant_kind, applicant_user=applicant_user, applicant_name=applicant_name.strip(),
         applicant_id_number=id_number, applicant_phone=applicant_phone, agent_name=agent_name.strip(),
         agent_id_number=agent_id_number if parsed.proxy else "",
@@ -278,6 +306,14 @@ def submit_case(
             use_commitment=line.position in commitments,
         )
         _attach(material, (uploads or {}).get(line.position, []), who)
+    # The number last: the region's counter row stays locked until this transaction commits,
+    # so every other submission in the region waits for the writes after it, and only those.
+    case.number = _next_number(region)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    try:
+        handler.on_filed(case=case, fields=fields)
+    except HandlerRefusal as exc:
+        raise InvalidApplication(str(exc)) from exc
     _event(case, action="submit", from_status="", actor=who,
            role="经办人员" if staff else "申请人", staff=staff, window=window)
     return case
@@ -297,7 +333,7 @@ def _lacking(case: Case) -> list[CaseMaterial]:
 @transaction.atomic
 def accept_case(*, case: Case, staff: StaffMember, window: Window | None = None, opinion: str = "") -> Case:
     """受理: every required material is present; start the clock."""
-    case = Case.objects.select_related("item", "home_agency").get(pk=case.pk)
+    case = _reread(case)
     _require_staff_window(staff, window)
     _require_role(staff, "accept")
     if case.status != CaseStatus.SUBMITTED:
@@ -327,8 +363,9 @@ def accept_case(*, case: Case, staff: StaffMember, window: Window | None = None,
         # A refusal here (e.g. the transfer peer cannot be reached) undoes the acceptance
         # with the transaction and reaches the clerk as a refusal, not a server error.
         try:
-            handler.on_step(case=case, step="受理", fields=handler.parse_fields(case.form_data),
-                            actor=staff.user.username)
+            with all_or_nothing():  # this action's own transaction undoes it all on a refusal
+                handler.on_step(case=case, step="受理", fields=handler.parse_fields(case.form_data),
+                                actor=staff.user.username)
         except HandlerRefusal as exc:
             raise MoveNotAllowed(str(exc)) from exc
     return case
@@ -401,7 +438,7 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
                   commitments: set[int] | frozenset[int] = frozenset(), user=None,
                   staff: StaffMember | None = None, window: Window | None = None) -> Case:
     """补正: the applicant (or a clerk for them) supplies everything the notice listed."""
-    case = Case.objects.select_related("item").get(pk=case.pk)
+    case = _reread(case)
     if case.status != CaseStatus.SUPPLEMENTING:
         raise MoveNotAllowed(f"办件当前状态为「{case.get_status_display()}」，无需补正")
     if staff is not None:
@@ -442,7 +479,7 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
 @transaction.atomic
 def refuse_case(*, case: Case, staff: StaffMember, reason: str, window: Window | None = None) -> Case:
     """不予受理, with the reason the applicant will read."""
-    case = Case.objects.select_related("item").get(pk=case.pk)
+    case = _reread(case)
     _require_staff_window(staff, window)
     _require_role(staff, "accept")
     if case.status != CaseStatus.SUBMITTED:
@@ -459,7 +496,7 @@ def refuse_case(*, case: Case, staff: StaffMember, reason: str, window: Window |
 @transaction.atomic
 def withdraw_case(*, case: Case, user, reason: str = "") -> Case:
     """撤回 by the applicant, any time before acceptance."""
-    case = Case.objects.get(pk=case.pk)
+    case = _reread(case)
     if case.applicant_user_id is None or case.applicant_user_id != getattr(user, "pk", None):
         raise MoveNotAllowed("只有申请人本人可以撤回办件")
     sources, _ = lifecycle.SIDE_MOVES["withdraw"]
@@ -479,7 +516,7 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
     ``approve=False`` on a review-type step ends the case as 不予批准 with the
     opinion as reason.
     """
-    case = Case.objects.select_related("item", "home_agency", "accepted_by", "reviewed_by").get(pk=case.pk)
+    case = _reread(case)
     _require_staff_window(staff, window)
     step = lifecycle.next_step(case.steps, case.status)
     if case.status in lifecycle.TERMINAL or step is None:
@@ -521,7 +558,8 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
         case = _move(case, action=step.action, to_status=step.status, actor=staff.user.username,
                      role=ROLE_LABELS[role], staff=staff, window=window, opinion=opinion.strip(), **updates)
         if step.name in handler.acts_at:
-            handler.on_step(case=case, step=step.name, fields=fields, actor=staff.user.username)
+            with all_or_nothing():  # this action's own transaction undoes it all on a refusal
+                handler.on_step(case=case, step=step.name, fields=fields, actor=staff.user.username)
     except HandlerRefusal as exc:
         raise MoveNotAllowed(str(exc)) from exc
     return case

@@ -20,8 +20,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from yibao.agencies.models import StaffMember
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, token_auth
+from yibao.api.callers import staff_caller
 from yibao.cases.models import Case
 from yibao.clock import today
 from yibao.institutions import services
@@ -31,7 +31,6 @@ from yibao.institutions.selectors import directory, institution_of, publicities_
 router = Router(tags=["定点医药机构"], auth=token_auth)
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 LIMIT = 500
-STAFF_ONLY = "仅经办人员可以使用"
 
 
 class InstitutionOut(Schema):
@@ -128,9 +127,7 @@ def mine_api(request):
 # --- staff ----------------------------------------------------------------------------------------
 
 def _staff(request) -> StaffMember:
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
-        raise HttpError(403, STAFF_ONLY)
+    staff = staff_caller(request)
     return staff
 
 

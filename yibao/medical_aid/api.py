@@ -10,8 +10,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from yibao.accounts.selectors import person_of
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, token_auth
+from yibao.api.callers import staff_caller
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.medical_aid import selectors
 
@@ -66,9 +66,7 @@ def my_aid(request):
 @router.get("/staff/medical-aid/programmes/{pk}/totals", response={200: list[TotalOut], **ERRORS},
             summary="参保资助计划按类别和经办机构汇总（经办人员，仅本统筹区）")
 def programme_totals(request, pk: int):
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
-        raise HttpError(403, "仅限经办人员")
+    staff = staff_caller(request)
     programme = selectors.programme_for_staff(staff, pk)
     if programme is None:
         raise HttpError(404, "未找到资助计划")

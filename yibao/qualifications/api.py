@@ -13,8 +13,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from yibao.accounts.selectors import person_of
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, token_auth
+from yibao.api.callers import staff_caller
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.ids import mask_resident_id
 from yibao.qualifications.models import Qualification
@@ -76,9 +76,7 @@ class StaffQuery(Schema):
 @router.get("/staff/qualifications", response={200: list[QualificationOut], **ERRORS}, auth=token_auth,
             summary="待遇资格查询（经办人员，仅本统筹区）")
 def staff_qualifications(request, params: Query[StaffQuery]):
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    if staff is None or not staff.is_active:
-        raise HttpError(403, "仅限经办人员")
+    staff = staff_caller(request)
     if not (params.id_number or params.disease or params.institution):
         raise HttpError(422, "请至少提供一个查询条件")
     return [_out(q, mask=True) for q in find_qualifications(

@@ -20,8 +20,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from yibao.agencies.models import StaffMember
-from yibao.agencies.selectors import staff_of
 from yibao.api.auth import ErrorOut, ValidationErrorOut, field_error, token_auth
+from yibao.api.callers import staff_or_none
 from yibao.cases.models import Case
 from yibao.ids import mask_resident_id
 from yibao.reimbursement import selectors, services
@@ -108,8 +108,7 @@ class DetermineIn(Schema):
 
 
 def _staff(request) -> StaffMember | None:
-    staff = staff_of(request.auth) if request.api_token.kind == "staff" else None
-    return staff if staff is not None and staff.is_active else None
+    return staff_or_none(request)
 
 
 def _staff_only(request) -> StaffMember:

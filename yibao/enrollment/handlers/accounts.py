@@ -243,8 +243,11 @@ class AccountWithdrawalHandler(EnrollmentHandler[WithdrawalFields]):
         return person, reason, payee
 
     def check(self, *, case, fields: WithdrawalFields) -> None:
-        """Also texts the dead person's registered phones that the claim was filed: once per
-        case (the check runs again at acceptance), inside the filing's transaction."""
+        self._checked(case, fields)
+
+    def on_filed(self, *, case, fields: WithdrawalFields) -> None:
+        """Text the dead person's registered phones that a claim on the account was filed (once
+        per case), inside the filing's transaction."""
         person, reason, _payee = self._checked(case, fields)
         if withdrawal_rules()["reasons"][reason].get("needs_heir"):
             notify_death_claim(case_number=case.number, person=person, death_date=person.death_date or fields.death_date,

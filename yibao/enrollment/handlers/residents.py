@@ -367,7 +367,7 @@ class PersonInfoChangeHandler(EnrollmentHandler[InfoChangeFields]):
         claim = IdentityClaim(kind="person", identifier=person.id_number, name=person.name,
                               purpose=CodePurpose.CHANGE_PHONE, phone=fields.new_phone)
         consumer = f"case:{case.number}"
-        if used_code(claim, consumer=consumer):  # checked again at acceptance: the code was used once
+        if used_code(claim, consumer=consumer):  # already used by this very case
             return
         if not fields.new_phone_code:
             raise HandlerRefusal("字段 变更后联系电话收到的短信验证码：网上变更联系电话须先在「我的账号 › 更换手机号码」"
@@ -377,9 +377,12 @@ class PersonInfoChangeHandler(EnrollmentHandler[InfoChangeFields]):
         except IdentityError as exc:
             raise HandlerRefusal(exc.message.replace("字段 短信验证码", "字段 变更后联系电话收到的短信验证码")) from exc
 
+    def on_filed(self, *, case, fields: InfoChangeFields) -> None:
+        # The code is used up by this case's number, which the case has only now.
+        self._check_new_phone(case, self._person(case, fields), fields)
+
     def check(self, *, case, fields: InfoChangeFields) -> None:
         person = self._person(case, fields)
-        self._check_new_phone(case, person, fields)
         plan = _refusing(plan_info_change, person=person, wanted=fields.wanted())
         if plan.has_key_changes:
             offered = set(case.item.data.get("situations") or [])

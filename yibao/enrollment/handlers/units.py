@@ -312,7 +312,7 @@ class UnitInfoChangeHandler(EnrollmentHandler[UnitInfoChangeFields]):
         claim = IdentityClaim(kind="unit", identifier=unit.uscc, name=unit.name,
                               purpose=CodePurpose.CHANGE_PHONE, phone=fields.new_handler_phone)
         consumer = f"case:{case.number}"
-        if used_code(claim, consumer=consumer):  # checked again at acceptance: the code was used once
+        if used_code(claim, consumer=consumer):  # already used by this very case
             return
         if not fields.new_handler_phone_code:
             raise HandlerRefusal("字段 变更后经办人联系电话收到的短信验证码：网上变更经办人联系电话须先在「我的账号 › 更换手机号码」"
@@ -323,9 +323,12 @@ class UnitInfoChangeHandler(EnrollmentHandler[UnitInfoChangeFields]):
             raise HandlerRefusal(exc.message.replace("字段 短信验证码", "字段 变更后经办人联系电话收到的短信验证码")) \
                 from exc
 
+    def on_filed(self, *, case, fields: UnitInfoChangeFields) -> None:
+        # The code is used up by this case's number, which the case has only now.
+        self._check_new_handler_phone(case, applicant_unit(case), fields)
+
     def check(self, *, case, fields: UnitInfoChangeFields) -> None:
         unit = applicant_unit(case)
-        self._check_new_handler_phone(case, unit, fields)
         if fields.new_legal_rep_id_number:
             _refusing(validate_resident_id, fields.new_legal_rep_id_number,
                       field_name="变更后法定代表人（负责人）身份证件号码")

@@ -67,6 +67,7 @@ from yibao.enrollment.services.periods import (
     stop_period,
 )
 from yibao.ids import InvalidIdentifier
+from yibao.transactions import nested_service
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "employee_rules.yaml"
 EMPLOYEE = InsuranceType.EMPLOYEE_BASIC
@@ -352,7 +353,7 @@ def _insures_maternity(unit: Unit) -> bool:
     return MATERNITY_LABEL in (unit.insurance_types or []) or MATERNITY in (unit.insurance_types or [])
 
 
-@transaction.atomic
+@nested_service
 def enroll_employees(*, unit: Unit, rows: list[dict], actor: str, resume: bool = False,
                      duplicate_resolution: str = "", case_number: str = "") -> list[InsurancePeriod]:
     """职工参保登记（新参 / 续保, 表2 增加 / 恢复): enroll every row at ``unit`` or none.
@@ -386,8 +387,11 @@ def enroll_employees(*, unit: Unit, rows: list[dict], actor: str, resume: bool =
                                             actor=actor, case_number=case_number))
         except (DuplicateInsurance, EnrollmentError) as exc:  # a concurrent case changed the person since the check
             raise RowsRefused(f"第 {row.line} 行 {exc}") from exc
-        BaseDeclaration.objects.update_or_create(unit=unit, person=person, year=row.start_date.year,
-                                                 defaults={"base": row.base, "case_number": case_number})
+        # The unit row is locked above (as the 报盘 locks it): no concurrent declaration meanwhile.
+        if not BaseDeclaration.objects.filter(unit=unit, person=person, year=row.start_date.year).update(
+                base=row.base, case_number=case_number):
+            BaseDeclaration.objects.create(unit=unit, person=person, year=row.start_date.year, base=row.base,
+                                           case_number=case_number)
     record_audit(actor=actor, action="enrollment.employees.resume" if resume else "enrollment.employees.enroll",
                  object_type="Unit", object_id=unit.uscc,
                  after={"persons": [r.id_number for r in checked], "transfer": [r.id_number for r in checked

@@ -25,6 +25,7 @@ from yibao.enrollment.models import (
     Unit,
 )
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError, NotInsured
+from yibao.transactions import nested_service
 
 BASIC_TYPES = (InsuranceType.EMPLOYEE_BASIC, InsuranceType.RESIDENT_BASIC)
 STATUS_LABELS = dict(InsuranceStatus.choices)
@@ -42,7 +43,7 @@ def active_periods(person: Person, insurance_type: str | None = None):
     return periods.select_related("unit", "home_agency")
 
 
-@transaction.atomic
+@nested_service
 def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, region: Region,
                   home_agency: Agency, actor: str, id_type: str = IdType.RESIDENT_ID, phone: str = "",
                   address: str = "", case_number: str = "") -> Person:
@@ -61,7 +62,7 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
     return person
 
 
-@transaction.atomic
+@nested_service
 def start_period(*, person: Person, insurance_type: str, category: str, start_date: date,
                  home_agency: Agency, actor: str, unit: Unit | None = None, unit_code: str = "",
                  case_number: str = "") -> InsurancePeriod:
@@ -91,8 +92,9 @@ def start_period(*, person: Person, insurance_type: str, category: str, start_da
         person=person, insurance_type=insurance_type, category=category, status=InsuranceStatus.INSURED,
         unit=unit, unit_code=unit_code, home_agency=home_agency, start_date=start_date,
         started_by_case=case_number)
-    if insurance_type == InsuranceType.EMPLOYEE_BASIC:
-        PersonalAccount.objects.get_or_create(person=person)
+    if insurance_type == InsuranceType.EMPLOYEE_BASIC and not PersonalAccount.objects.filter(person=person).exists():
+        # The person row is locked above: no other transaction opens this account meanwhile.
+        PersonalAccount.objects.create(person=person)
     record_audit(actor=actor, action="enrollment.period.start", object_type="Person", object_id=person.id_number,
                  after={"insurance_type": insurance_type, "category": category, "start": start_date.isoformat(),
                         "unit": unit.uscc if unit else unit_code or None, "case": case_number or None})

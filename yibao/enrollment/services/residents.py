@@ -57,6 +57,7 @@ from yibao.enrollment.services.periods import (
     stop_period,
 )
 from yibao.ids import InvalidIdentifier
+from yibao.transactions import nested_service
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "resident_rules.yaml"
 RESIDENT = InsuranceType.RESIDENT_BASIC
@@ -221,7 +222,7 @@ def check_resident_enrollment(*, region: Region, data: PersonInput, day: date, d
                           employee_period=employee)
 
 
-@transaction.atomic
+@nested_service
 def enroll_resident(*, region: Region, home_agency: Agency, data: PersonInput, category: str, day: date,
                     actor: str, duplicate_resolution: str = "", situations: list[str] | tuple[str, ...] = (),
                     case_number: str = "") -> tuple[Person, InsurancePeriod, Contribution]:

@@ -364,7 +364,15 @@ def _settlement(suite):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
     return run
-SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite, "aid": aid_suite,
+def cases_suite(options):
+    from yibao.bench import cases
+    try:
+        return cases.cases_suite(options)
+    except cases.BenchSetupError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+SUITES = {"cases": cases_suite, "http": http_suite, "sql": sql_suite, "import": import_suite, "all": all_suite, "aid": aid_suite,
           "rules": rules_suite, "reimbursement": reimbursement_suite, "settlement": _settlement("settlement_suite"),
           "settlement-upload": _settlement("upload_suite")}
 
@@ -372,11 +380,13 @@ SUITES = {"http": http_suite, "sql": sql_suite, "import": import_suite, "all": a
 class Command(BaseCommand):
     help = ("性能基准（结果见 docs/benchmarks.md）：http（启动 gunicorn，16 个 keep-alive 客户端请求参保人员查询和"
             "12 个月缴费接口，报告每秒请求数、p50、p99）；sql（同样的 SQL 用 pgbench 直接压数据库，作为上限）；"
-            "import（1 万行报盘 Excel 导入）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
+            "import（1 万行报盘 Excel 导入）；cases（整件办理：提交、受理、审核、办结，每秒办结件数与每件 SQL 语句数）；lookups（进程内选择器与原始 SQL 对照）；guides（办事指南 PDF、检索页、接口）")
 
     def add_arguments(self, parser):
         parser.add_argument("suite", choices=["all", "http", "sql", "import", "lookups", "guides", "aid", "rules",
-                                              "reimbursement", "settlement", "settlement-upload"])
+                                              "reimbursement", "settlement", "settlement-upload", "cases"])
+        parser.add_argument("--kind", default="both", choices=["both", "employee", "resident"],
+                            help="cases：职工参保登记(新参)、城乡居民参保登记或两者")
         parser.add_argument("--server", default="both", choices=["both", "gunicorn", "granian"],
                             help="http：gunicorn（Django）、granian（热路径）或两者")
         parser.add_argument("--client", default="auto", choices=["auto", "wrk", "python"],
