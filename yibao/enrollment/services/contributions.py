@@ -271,6 +271,18 @@ def parse_base(text: str) -> Decimal:
 
 
 def _persons_by_id(numbers: list[str]) -> dict[str, tuple[int, str]]:
+    """(id, name) of the unmerged persons with these ID numbers, by ID number."""
+    if connection.vendor == "postgresql":
+        # One text parameter split by the server instead of thousands of IN placeholders (or an
+        # array quoted element by element on the client): compiling and quoting them was most of
+        # the time of a 10 000-row 报盘. ID numbers are digits and X, never a comma. Joined (not
+        # "= ANY"), the planner looks each number up in the unique index rather than scanning all
+        # persons in parallel: 37–72 ms instead of 98 ms at 1 M persons, and it does not grow with them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT p.id, p.id_number, p.name FROM unnest(string_to_array(%s, ',')) AS n(id_number) "
+                           f"JOIN {Person._meta.db_table} p ON p.id_number = n.id_number "
+                           "WHERE p.merged_into_id IS NULL", [",".join(numbers)])
+            return {id_number: (pk, name) for pk, id_number, name in cursor.fetchall()}
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(numbers), CHUNK):
         for pk, id_number, name in Person.objects.filter(
@@ -344,8 +356,9 @@ def check_base_declarations(*, unit: Unit, year: int, rows: list[BaseRow]) -> Ba
 
 def _upsert_bases(*, unit: Unit, year: int, good: list, case_number: str, now) -> None:
     """One upsert of the declared bases. A 报盘 has thousands of rows: on PostgreSQL they go as
-    two arrays in one statement (``unnest``), elsewhere as one prepared statement executed per row,
-    instead of building a model instance per row (most of the time of a 10 000-row apply)."""
+    two comma-separated texts split by the server into arrays in one statement (``unnest``),
+    elsewhere as one prepared statement executed per row, instead of building a model instance per
+    row (most of the time of a 10 000-row apply)."""
     table = BaseDeclaration._meta.db_table
     upsert = ("ON CONFLICT (unit_id, person_id, year) DO UPDATE SET base = EXCLUDED.base, "
               "case_number = EXCLUDED.case_number, declared_at = EXCLUDED.declared_at")
@@ -353,9 +366,11 @@ def _upsert_bases(*, unit: Unit, year: int, good: list, case_number: str, now) -
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {table} (unit_id, person_id, year, base, case_number, declared_at) "
-                f"SELECT %s, person_id, %s, base, %s, %s FROM unnest(%s::bigint[], %s::numeric[]) "
+                f"SELECT %s, person_id, %s, base, %s, %s FROM unnest("
+                f"string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::numeric[]) "
                 f"AS rows(person_id, base) {upsert}",
-                [unit.pk, year, case_number, now, [g.person_id for g in good], [g.base for g in good]])
+                [unit.pk, year, case_number, now, ",".join(str(g.person_id) for g in good),
+                 ",".join(str(g.base) for g in good)])
         else:
             ops, at = connection.ops, connection.ops.adapt_datetimefield_value(now)
             cursor.executemany(
