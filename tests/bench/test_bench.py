@@ -188,6 +188,7 @@ def test_bench_http_refuses_a_region_without_persons(catalog):
     ({"concurrency": 0}, "参数 --concurrency 应为正整数"),
     ({"warmup": -1}, "参数 --warmup 不能为负数"),
     ({"rows": 0}, "参数 --rows 应为正整数"),
+    ({"hot_workers": 0}, "参数 --hot-workers 应为正整数"),
 ])
 def test_bench_refuses_bad_arguments(options, message):
     with pytest.raises(CommandError, match=message):
@@ -245,6 +246,14 @@ def test_the_server_gets_the_same_postgresql_url_with_its_options(monkeypatch):
 
     assert http_load.database_url() == (
         "postgres://postgres:p%40ss@127.0.0.1:5432/yibao_bench?server_side_binding=true&prepare_threshold=5")
+
+
+def test_the_hot_path_runs_one_process_per_core_with_one_thread_unless_told(monkeypatch):
+    from yibao.bench.management.commands.bench import hot_sizing
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert hot_sizing({"workers": 4, "threads": 4}) == (2, 1)
+    assert hot_sizing({"hot_workers": 3, "hot_threads": 2}) == (3, 2)
 
 
 def test_granian_serves_the_hot_application_from_the_project_folder():
