@@ -87,3 +87,15 @@ def test_clients_walk_whole_cases_over_http_until_the_time_is_up(demo_city, on_d
 def test_without_the_demo_the_benchmark_says_what_to_load(catalog):
     with pytest.raises(cases.BenchSetupError, match="yibao demo"):
         cases.prepare()
+
+
+@pytest.mark.django_db
+def test_a_kind_that_cannot_be_filed_today_is_skipped_with_its_reason(demo_city, monkeypatch):
+    def refused(kind, setup, persons):
+        raise cases.BenchSetupError(f"submit 失败（422）：{kind} 不在登记期")
+
+    monkeypatch.setattr(cases, "count_statements", refused)
+    lines = cases.cases_suite({"duration": 1, "seed": 1, "kind": "both", "workers": 1, "threads": 1, "warmup": 0})
+
+    assert [line.strip().split("：")[0] for line in lines[1:]] == ["跳过 职工参保登记(新参)", "跳过 城乡居民参保登记（窗口录入）"]
+    assert not ApiToken.objects.filter(name="bench cases", revoked_at__isnull=True).exists()
