@@ -426,7 +426,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="抽样随机种子")
         parser.add_argument("--duration", type=int, default=20, help="http / sql：每个接口压测秒数")
         parser.add_argument("--warmup", type=int, default=3, help="http：每个接口正式计时前的预热秒数")
-        parser.add_argument("--workers", type=int, default=4, help="http / cases：gunicorn 进程数")
+        parser.add_argument("--workers", type=int, default=None, help="http / cases：gunicorn 进程数（默认 CPU 核数）")
         parser.add_argument("--threads", type=int, default=4,
                             help="http：gunicorn 每进程线程数（gthread）；进程 × 线程 ≤ 20 个数据库连接")
         parser.add_argument("--hot-workers", type=int, default=None,
@@ -451,6 +451,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = options["count"]
+        if options["workers"] is None:  # one gunicorn process per core (4 × 4 on 2 cores queued requests)
+            options["workers"] = os.cpu_count() or 1
         for name in ("count", "duration", "workers", "threads", "sample", "rows", "aid_rows", "paid_every", "claims",
                      "lines"):
             if options[name] < 1:
