@@ -19,6 +19,7 @@ cases and enrollments in the benchmark database: never run it against the ``test
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import os
@@ -34,6 +35,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from yibao.accounts.models import UNIT_PREFIX, UnitAccount
+from yibao.agencies.services import demo_username
 from yibao.api.auth import issue_token, revoke_token
 from yibao.bench import http_load
 from yibao.cases.checklist import Situation, compute_checklist
@@ -114,15 +116,14 @@ def prepare(*, unit_uscc: str = "91140105MA0K123457", units: int = 1) -> Setup:
     unit = Unit.objects.select_related("home_agency").filter(uscc=unit_uscc).first()
     if account is None or unit is None:
         raise BenchSetupError(f"没有单位 {unit_uscc} 的账号或参保登记：请先运行 yibao demo")
-    prefix = {"140105": "ty-xiaodian", "140106": "ty-yingze"}.get(unit.home_agency.code, "ty-city")
     User = get_user_model()
     tokens: dict[str, str] = {}
     rows = []
     for role, user, kind in (("unit", account.user, "unit"),
-                             ("accept", User.objects.filter(username=f"{prefix}-accept").first(), "staff"),
-                             ("review", User.objects.filter(username=f"{prefix}-review").first(), "staff")):
+                             *((role, User.objects.filter(username=demo_username(unit.home_agency.slug, role)).first(),
+                                "staff") for role in ("accept", "review"))):
         if user is None:
-            raise BenchSetupError(f"没有经办人员 {prefix}-{role}：请先运行 yibao demo")
+            raise BenchSetupError(f"没有经办人员 {demo_username(unit.home_agency.slug, role)}：请先运行 yibao demo")
         row, raw = issue_token(user=user, kind=kind, channel="app", name="bench cases")
         tokens[role] = raw
         rows.append(row)
@@ -190,12 +191,14 @@ def step_request(number: str, action: str, version: int) -> tuple[str, dict]:
 
 # --- statements per case, in process ------------------------------------------------------------
 
-_CLIENT = Client(HTTP_HOST="localhost")
+@functools.cache
+def _client() -> Client:
+    return Client(HTTP_HOST="localhost")  # one per process: loading the middleware is not the action's cost
 
 
 def count_statements(kind: str, setup: Setup, persons: NewPersons) -> list[tuple[str, int]]:
     """One case of ``kind`` through the Django test client; statements per request (committed)."""
-    client = _CLIENT
+    client = _client()
     rng = random.Random(0)
     role, path, body = submission(kind, setup, persons.take(), rng)
     counts: list[tuple[str, int]] = []
@@ -246,13 +249,11 @@ def drive_cases(*, kind: str, setup: Setup, persons: NewPersons, host: str, port
     """``concurrency`` clients, each walking whole cases of ``kind`` until ``duration`` ends."""
     steps = KINDS[kind].steps
     results: list[CaseOutcome] = []
-    start_line = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
     # Ask for fresh numbers before the clock starts, not inside it.
     for _ in range(max(1, concurrency)):
         persons._refill()
 
-    def client(k: int) -> None:
+    def client(k: int, ready, running) -> None:
         mine = CaseOutcome(kind, 0.0)
         rng = random.Random(seed * 1000 + k)
         conn = http.client.HTTPConnection(host, port, timeout=60)
@@ -275,9 +276,9 @@ def drive_cases(*, kind: str, setup: Setup, persons: NewPersons, host: str, port
                 return None
             return json.loads(payload)
 
-        start_line.wait()
+        ready()
         try:
-            walk(k, mine, rng, post)
+            walk(k, mine, rng, post, running)
         except Exception as exc:  # noqa: BLE001 — a client's crash is reported, not lost with its thread
             mine.errors[f"客户端异常 {type(exc).__name__}: {exc}"] = 1
         finally:
@@ -285,8 +286,8 @@ def drive_cases(*, kind: str, setup: Setup, persons: NewPersons, host: str, port
             connections.close_all()  # this thread's own, if it had to ask for more ID numbers
         results.append(mine)
 
-    def walk(k: int, mine: CaseOutcome, rng: random.Random, post) -> None:
-        while time.perf_counter() < deadline[0]:
+    def walk(k: int, mine: CaseOutcome, rng: random.Random, post, running) -> None:
+        while running():
             began = time.perf_counter()
             role, path, body = submission(kind, setup, persons.take(), rng, k)
             case = post(role, path, body)
@@ -299,15 +300,7 @@ def drive_cases(*, kind: str, setup: Setup, persons: NewPersons, host: str, port
                 mine.completed += 1
                 mine.case_latencies.append(time.perf_counter() - began)
 
-    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    deadline[0] = started + duration
-    start_line.wait()
-    for thread in threads:
-        thread.join()
-    total = CaseOutcome(kind, time.perf_counter() - started)
+    total = CaseOutcome(kind, http_load.run_together(client, concurrency=concurrency, duration=duration))
     for r in results:
         total.completed += r.completed
         total.case_latencies += r.case_latencies

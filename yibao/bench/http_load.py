@@ -83,21 +83,45 @@ class Outcome:
         return text
 
 
+def run_together(client: Callable[[int, Callable[[], None], Callable[[], bool]], None], *, concurrency: int,
+                 duration: float) -> float:
+    """Run ``client(k, ready, running)`` on ``concurrency`` threads that start together.
+
+    Each client sets itself up (its connection), calls ``ready()`` and works while ``running()``;
+    the clock starts when all are ready. Returns the wall seconds from that start to the last join.
+    """
+    start_line = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+
+    def running() -> bool:
+        return time.perf_counter() < deadline[0]
+
+    threads = [threading.Thread(target=client, args=(k, start_line.wait, running), daemon=True)
+               for k in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + duration
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def drive(*, host: str, port: int, token: str, endpoint: Endpoint, numbers: list[str], concurrency: int,
           duration: float, seed: int = 1) -> Outcome:
     """``concurrency`` keep-alive clients asking ``endpoint`` for random ``numbers`` during ``duration`` s."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     results: list[tuple[list[float], dict[int, int]]] = []
-    start_line = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
 
-    def client(k: int) -> None:
+    def client(k: int, ready, running) -> None:
         rng = random.Random(seed * 1000 + k)
         latencies: list[float] = []
         errors: dict[int, int] = {}
         connection = http.client.HTTPConnection(host, port, timeout=30)
-        start_line.wait()
-        while (now := time.perf_counter()) < deadline[0]:
+        ready()
+        while running():
+            now = time.perf_counter()
             path = endpoint.path(rng.choice(numbers))
             try:
                 connection.request("GET", path, headers=headers)
@@ -114,15 +138,7 @@ def drive(*, host: str, port: int, token: str, endpoint: Endpoint, numbers: list
         connection.close()
         results.append((latencies, errors))
 
-    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    deadline[0] = started + duration
-    start_line.wait()
-    for thread in threads:
-        thread.join()
-    outcome = Outcome(endpoint.name, time.perf_counter() - started)
+    outcome = Outcome(endpoint.name, run_together(client, concurrency=concurrency, duration=duration))
     for latencies, errors in results:
         outcome.latencies += latencies
         for status, count in errors.items():

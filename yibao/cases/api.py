@@ -517,7 +517,7 @@ def _with_history(case: Case) -> Case:
     (the services apply their compare-and-set in memory). A case loaded without its related
     rows (an action's own read) gets them in the same call.
     """
-    if not all(case._state.fields_cache.get(name) is not None or getattr(case, f"{name}_id") is None
+    if not all(getattr(Case, name).is_cached(case) or getattr(case, f"{name}_id") is None
                for name in ("item", "region", "home_agency", "accepting_agency")):
         case = selectors.case_with_relations(case.pk)
     prefetch_related_objects([case], Prefetch("materials", CaseMaterial.objects.prefetch_related("files")),

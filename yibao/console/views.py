@@ -6,21 +6,20 @@ case selectors (their agency's cases and those a 通办 window may accept).
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yibao import clock
 from yibao.agencies.models import Role
-from yibao.agencies.selectors import staff_can, staff_of, staff_roles, windows_of
+from yibao.agencies.pages import staff_page
+from yibao.agencies.selectors import staff_can, staff_roles, windows_of
 from yibao.cases import lifecycle
 from yibao.cases.models import Case, CaseFile, CaseMaterial, CaseStatus, Channel
 from yibao.cases.routing import may_accept, may_handle
@@ -60,20 +59,8 @@ STATUS_LABELS = dict(CaseStatus.choices)
 
 # --- access ----------------------------------------------------------------------------
 
-def staff_required(view):
-    """Staff only: anonymous users go to the staff login, other logins get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
-        staff = staff_of(request.user)
-        if staff is None or not staff.is_active:
-            return HttpResponseForbidden("经办工作台仅限在岗经办人员使用".encode())
-        request.staff = staff
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Staff only: anonymous users go to the staff login, other logins get 403.
+staff_required = staff_page("经办工作台仅限在岗经办人员使用")
 
 
 def _status_for(exc: CaseError) -> int:

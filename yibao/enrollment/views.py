@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yibao import clock
 from yibao.accounts.selectors import person_of, unit_of
+from yibao.agencies.pages import to_staff_login
 from yibao.agencies.selectors import staff_of
 from yibao.cases.checklist import Situation, compute_checklist
 from yibao.cases.selectors import case_for_staff, case_of_applicant
@@ -274,7 +275,7 @@ def death_verification(request, number: str):
     """死亡核验: the reviewing clerk records the document that verified a claimed death, and sees
     what still stops the payment."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
+        return to_staff_login(request)
     staff = staff_of(request.user)
     case = case_for_staff(staff, number) if staff else None
     if case is None or case.item.data.get("handler") != "account_withdrawal" or not case.form_data.get("death_date"):

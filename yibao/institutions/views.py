@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yibao.agencies.models import Region
+from yibao.agencies.pages import to_staff_login
 from yibao.agencies.selectors import staff_of
 from yibao.cases.models import Case
 from yibao.cases.routing import may_handle
@@ -161,7 +162,7 @@ def _staff_case(request, number: str):
 def staff_case(request, number: str):
     """评估、公示异议、协商谈判 of one designation case (the case's moves stay on the console)."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
+        return to_staff_login(request)
     staff, case = _staff_case(request, number)
     if staff is None:
         return render(request, "hall/forbidden.html", {"message": "该页面仅供经办人员使用"}, status=403)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
@@ -12,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yibao.accounts.selectors import person_of
-from yibao.agencies.selectors import staff_of
+from yibao.agencies.pages import staff_page
 from yibao.enrollment.selectors import person_by_id_number
 from yibao.errors import DomainError
 from yibao.medical_aid import selectors, services
@@ -26,18 +24,7 @@ def _roles(staff) -> set[str]:
     return {r.role for r in staff.roles.all()}
 
 
-def staff_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
-        staff = staff_of(request.user)
-        if staff is None or not staff.is_active:
-            return HttpResponseForbidden("本页面仅限在岗经办人员使用".encode())
-        request.staff = staff
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_only = staff_page("本页面仅限在岗经办人员使用")
 
 
 @require_GET

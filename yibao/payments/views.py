@@ -9,16 +9,15 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yibao import clock
 from yibao.agencies.models import Role
-from yibao.agencies.selectors import staff_can, staff_of, staff_roles
+from yibao.agencies.pages import staff_page
+from yibao.agencies.selectors import staff_can, staff_roles
 from yibao.payments import forms, selectors, services
 from yibao.payments.delivery import with_bank_delivery
 from yibao.payments.errors import PaymentError
@@ -32,19 +31,15 @@ def payments_staff(*, act: bool = False):
     """Staff holding 拨付 (or 科长 for reading) at their agency; others get 403 with a Chinese message."""
 
     def decorate(view):
+        @staff_page("基金支付仅限在岗经办人员使用")
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
-            staff = staff_of(request.user)
-            if staff is None or not staff.is_active:
-                return HttpResponseForbidden("基金支付仅限在岗经办人员使用".encode())
+            staff = request.staff
             may_pay = staff_can(staff, Role.PAY)
             if act and not may_pay:
                 return HttpResponseForbidden("只有拨付岗经办人员可以办理基金支付".encode())
             if not may_pay and not staff_can(staff, Role.SUPERVISE):
                 return HttpResponseForbidden("基金支付台账仅限拨付岗和科长查看".encode())
-            request.staff = staff
             request.may_pay = may_pay
             return view(request, *args, **kwargs)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yibao import clock
 from yibao.agencies.models import Role
+from yibao.agencies.pages import refuse, to_staff_login
 from yibao.agencies.selectors import staff_of, staff_roles
 from yibao.errors import DomainError
 from yibao.rules import lines_upload, selectors, services, trial
@@ -30,10 +30,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _staff_or_refuse(request):
     if not request.user.is_authenticated:
-        return None, redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
+        return None, to_staff_login(request)
     staff = staff_of(request.user)
     if staff is None or not staff.is_active:
-        return None, HttpResponseForbidden("政策参数页仅限在岗经办人员查看".encode())
+        return None, refuse(request, "政策参数页仅限在岗经办人员查看")
     return staff, None
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yibao import clock
-from yibao.agencies.selectors import staff_of
+from yibao.agencies.pages import staff_page
 from yibao.errors import DomainError
 from yibao.institutions.selectors import institution_of
 from yibao.payments.models import Payment
@@ -72,18 +72,7 @@ def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
 
 # --- the clerk's console ----------------------------------------------------------------------------
 
-def _staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), f"{reverse('accounts:login')}?kind=staff")
-        staff = staff_of(request.user)
-        if staff is None or not staff.is_active:
-            return render(request, "hall/forbidden.html", {"message": "该页面仅供在岗经办人员使用"}, status=403)
-        request.staff = staff
-        return view(request, *args, **kwargs)
-
-    return wrapper
+_staff_required = staff_page("该页面仅供在岗经办人员使用", page=True)
 
 
 def _agency_declaration(request, pk: int) -> Declaration:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from yibao.cases.handlers import ItemHandler
+from yibao.accounts.identity import IdentityClaim, IdentityError, SmsCodeVerifier, used_code
+from yibao.cases.handlers import HandlerRefusal, ItemHandler
 from yibao.documents.records import insurance_type_labels, person_by_id_number, unit_by_uscc
 from yibao.enrollment.models import InsurancePeriod, InsuranceStatus, PersonalAccount
 
@@ -56,3 +57,18 @@ class EnrollmentHandler(ItemHandler[F]):
 
     def prefill(self, case, *, person_id_number: str = "") -> dict[str, dict[str, Any]]:
         return enrollment_records(case, person_id_number=person_id_number)
+
+
+def use_new_phone_code(case, claim: IdentityClaim, code: str, *, field: str, missing: str) -> None:
+    """Online, a new phone is proven like at registration: by the code texted to it, used up
+    by this case (``case:<number>``; called from ``on_filed``, once the case has its number).
+    ``field`` names the code in the refusal; ``missing`` says where to get one."""
+    consumer = f"case:{case.number}"
+    if used_code(claim, consumer=consumer):  # already used by this very case
+        return
+    if not code:
+        raise HandlerRefusal(f"字段 {field}：{missing}")
+    try:
+        SmsCodeVerifier().confirm(claim=claim, proof=code, consumer=consumer)
+    except IdentityError as exc:
+        raise HandlerRefusal(exc.message.replace("字段 短信验证码", f"字段 {field}")) from exc

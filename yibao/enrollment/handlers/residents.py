@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from yibao import clock
-from yibao.accounts.identity import IdentityClaim, IdentityError, SmsCodeVerifier, used_code
+from yibao.accounts.identity import IdentityClaim
 from yibao.accounts.models import CodePurpose
 from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.cases.models import Channel
-from yibao.enrollment.handlers.base import EnrollmentHandler
+from yibao.enrollment.handlers.base import EnrollmentHandler, use_new_phone_code
 from yibao.enrollment.models import IdType, InsuranceStatus, Person, PersonCategory
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.persons import (
@@ -366,16 +366,9 @@ class PersonInfoChangeHandler(EnrollmentHandler[InfoChangeFields]):
             return
         claim = IdentityClaim(kind="person", identifier=person.id_number, name=person.name,
                               purpose=CodePurpose.CHANGE_PHONE, phone=fields.new_phone)
-        consumer = f"case:{case.number}"
-        if used_code(claim, consumer=consumer):  # already used by this very case
-            return
-        if not fields.new_phone_code:
-            raise HandlerRefusal("字段 变更后联系电话收到的短信验证码：网上变更联系电话须先在「我的账号 › 更换手机号码」"
-                                 "向新号码获取验证码并填写；单位代办或无法接收短信的，请到经办窗口办理")
-        try:
-            SmsCodeVerifier().confirm(claim=claim, proof=fields.new_phone_code, consumer=consumer)
-        except IdentityError as exc:
-            raise HandlerRefusal(exc.message.replace("字段 短信验证码", "字段 变更后联系电话收到的短信验证码")) from exc
+        use_new_phone_code(case, claim, fields.new_phone_code, field="变更后联系电话收到的短信验证码",
+                           missing="网上变更联系电话须先在「我的账号 › 更换手机号码」向新号码获取验证码并填写；"
+                                   "单位代办或无法接收短信的，请到经办窗口办理")
 
     def on_filed(self, *, case, fields: InfoChangeFields) -> None:
         # The code is used up by this case's number, which the case has only now.

@@ -21,11 +21,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yibao import clock
-from yibao.accounts.identity import IdentityClaim, IdentityError, SmsCodeVerifier, used_code
+from yibao.accounts.identity import IdentityClaim
 from yibao.accounts.models import CodePurpose
 from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.cases.models import Channel
-from yibao.enrollment.handlers.base import EnrollmentHandler
+from yibao.enrollment.handlers.base import EnrollmentHandler, use_new_phone_code
 from yibao.enrollment.models import Unit
 from yibao.enrollment.services import UnitAlreadyRegistered, register_unit
 from yibao.enrollment.services.errors import EnrollmentError
@@ -311,17 +311,9 @@ class UnitInfoChangeHandler(EnrollmentHandler[UnitInfoChangeFields]):
             return
         claim = IdentityClaim(kind="unit", identifier=unit.uscc, name=unit.name,
                               purpose=CodePurpose.CHANGE_PHONE, phone=fields.new_handler_phone)
-        consumer = f"case:{case.number}"
-        if used_code(claim, consumer=consumer):  # already used by this very case
-            return
-        if not fields.new_handler_phone_code:
-            raise HandlerRefusal("字段 变更后经办人联系电话收到的短信验证码：网上变更经办人联系电话须先在「我的账号 › 更换手机号码」"
-                                 "向新号码获取验证码并填写；无法接收短信的，请携带统一社会信用代码证书到经办窗口办理")
-        try:
-            SmsCodeVerifier().confirm(claim=claim, proof=fields.new_handler_phone_code, consumer=consumer)
-        except IdentityError as exc:
-            raise HandlerRefusal(exc.message.replace("字段 短信验证码", "字段 变更后经办人联系电话收到的短信验证码")) \
-                from exc
+        use_new_phone_code(case, claim, fields.new_handler_phone_code, field="变更后经办人联系电话收到的短信验证码",
+                           missing="网上变更经办人联系电话须先在「我的账号 › 更换手机号码」向新号码获取验证码并填写；"
+                                   "无法接收短信的，请携带统一社会信用代码证书到经办窗口办理")
 
     def on_filed(self, *, case, fields: UnitInfoChangeFields) -> None:
         # The code is used up by this case's number, which the case has only now.
