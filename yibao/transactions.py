@@ -20,10 +20,16 @@ def all_or_nothing() -> Iterator[None]:
     and accounts): the caller's own transaction or savepoint undoes everything on a refusal, so
     a savepoint per nested call would only add two round trips each. The caller must not catch a
     nested service's error and carry on inside the block (Django then refuses any further query).
+
+    For the same reason the block's audit rows are written together as it ends, in one INSERT
+    (``yibao.audit.services.audits_written_together``).
     """
+    from yibao.audit.services import audits_written_together  # the audit app's models load after setup
+
     _local.depth = getattr(_local, "depth", 0) + 1
     try:
-        yield
+        with audits_written_together():
+            yield
     finally:
         _local.depth -= 1
 

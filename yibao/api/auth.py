@@ -177,6 +177,8 @@ class Identity:
     read_at: float  # time.monotonic() of the database read
     _staff: object = None
     _staff_read: bool = False
+    _account: object = None
+    _account_read: bool = False
 
     def staff(self):
         """The clerk behind the token (``agencies.selectors.staff_of``), or None; read once per entry."""
@@ -186,6 +188,19 @@ class Identity:
             self._staff = staff_of(self.token.user) if self.token.kind == "staff" else None
             self._staff_read = True
         return self._staff
+
+    def account(self):
+        """The person or unit account behind a person or unit token, or None; read once per entry."""
+        if not self._account_read:
+            from yibao.accounts.selectors import (  # accounts imports this module's models
+                person_of,
+                unit_of,
+            )
+
+            reader = {"person": person_of, "unit": unit_of}.get(self.token.kind)
+            self._account = reader(self.token.user) if reader else None
+            self._account_read = True
+        return self._account
 
 
 _identities: dict[str, Identity] = {}
@@ -204,7 +219,7 @@ def cached_identity(raw: str, *, now: datetime | None = None) -> Identity | None
 
     Every API request authenticates through it (``TokenAuth``), the hot read path too.
     Correct at once for what this process changes (revocation and any save of a user, clerk,
-    role, agency or window clear the cache); what another process changes is seen after
+    role, agency, window or person's or unit's account clear the cache); what another process changes is seen after
     API_TOKEN_CACHE_SECONDS at the latest, when the entry is read from the database again.
     Expiry and the once-a-minute last_used_at write are checked on every request, as
     resolve_token does.
@@ -245,10 +260,11 @@ def _forget_on_changes() -> None:
     from django.contrib.auth import get_user_model
     from django.db.models.signals import post_delete, post_save
 
+    from yibao.accounts.models import PersonAccount, UnitAccount
     from yibao.agencies.models import Agency, StaffMember, StaffRole, Window
 
     # A clerk's cached profile carries the agency and its default window too.
-    for model in (get_user_model(), StaffMember, StaffRole, ApiToken, Agency, Window):
+    for model in (get_user_model(), StaffMember, StaffRole, ApiToken, Agency, Window, PersonAccount, UnitAccount):
         post_save.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-save-{model.__name__}")
         post_delete.connect(forget_identities, sender=model, dispatch_uid=f"forget-identities-del-{model.__name__}")
 

@@ -44,9 +44,19 @@ def staff_caller(request) -> StaffMember:
     return staff
 
 
+def account_of_caller(request) -> PersonAccount | UnitAccount | None:
+    """The person or unit account behind a person or unit token, or None (read once per cached token)."""
+    if request.api_token.kind not in ("person", "unit"):
+        return None
+    identity = getattr(request, "api_identity", None)
+    if identity is not None:
+        return identity.account()
+    return (person_of if request.api_token.kind == "person" else unit_of)(request.auth)
+
+
 def person_caller(request) -> PersonAccount:
     """The person account behind a person token, else 403."""
-    account = person_of(request.auth) if request.api_token.kind == "person" else None
+    account = account_of_caller(request) if request.api_token.kind == "person" else None
     if account is None:
         raise HttpError(403, PERSON_ONLY)
     return account
@@ -54,7 +64,7 @@ def person_caller(request) -> PersonAccount:
 
 def unit_caller(request) -> UnitAccount:
     """The unit account behind a unit token, else 403."""
-    account = unit_of(request.auth) if request.api_token.kind == "unit" else None
+    account = account_of_caller(request) if request.api_token.kind == "unit" else None
     if account is None:
         raise HttpError(403, UNIT_ONLY)
     return account

@@ -1,8 +1,40 @@
 """Audit trail. Called by every service function inside its own transaction."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from yibao.audit.models import AuditEntry
+
+_pending = threading.local()
+
+
+@contextmanager
+def audits_written_together() -> Iterator[None]:
+    """Inside this block ``record_audit`` collects its rows and the block writes them in one INSERT
+    as it ends, inside the caller's transaction (which must enclose the block).
+
+    For a step whose writes stand or fall together (``yibao.transactions.all_or_nothing``): on a
+    refusal the block is left by the exception and its rows are dropped, as the transaction drops
+    the writes they record. A block inside another hands its rows to the outer one.
+    """
+    rows = getattr(_pending, "rows", None)
+    if rows is not None:
+        mark = len(rows)
+        try:
+            yield
+        except BaseException:
+            del rows[mark:]
+            raise
+        return
+    _pending.rows = rows = []
+    try:
+        yield
+        if rows:
+            AuditEntry.objects.bulk_create(rows)
+    finally:
+        _pending.rows = None
 
 
 def record_audit(
@@ -15,16 +47,18 @@ def record_audit(
     before: Any = None,
     after: Any = None,
 ) -> AuditEntry:
-    """Write one audit row; call it inside the transaction of the write it records."""
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        channel=channel,
-        before=before,
-        after=after,
-    )
+    """Write one audit row; call it inside the transaction of the write it records.
+
+    Inside ``audits_written_together`` the row is written when that block ends (its ``pk`` is
+    set then)."""
+    entry = AuditEntry(actor=actor, action=action, object_type=object_type, object_id=str(object_id),
+                       channel=channel, before=before, after=after)
+    rows = getattr(_pending, "rows", None)
+    if rows is not None:
+        rows.append(entry)
+    else:
+        entry.save(force_insert=True)
+    return entry
 
 
 def record_audits(entries: list[dict[str, Any]], *, batch_size: int = 2000) -> int:

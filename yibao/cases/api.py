@@ -12,6 +12,7 @@ import base64
 import binascii
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,13 +20,12 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from yibao.accounts.selectors import person_of, unit_of
+from yibao.accounts.models import PersonAccount, UnitAccount
 from yibao.agencies.models import StaffMember, Window
 from yibao.api.auth import (
     ErrorOut,
@@ -34,7 +34,7 @@ from yibao.api.auth import (
     install_auth_error_handler,
     token_auth,
 )
-from yibao.api.callers import ERRORS, staff_caller
+from yibao.api.callers import ERRORS, account_of_caller, staff_caller
 from yibao.cases import lifecycle, selectors, services
 from yibao.cases.checklist import Situation, compute_checklist, unknown_situations
 from yibao.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, CaseStatus, Channel
@@ -408,10 +408,11 @@ class Applicant:
 
 def _applicant(request) -> Applicant:
     user = request.auth
-    if request.api_token.kind == "person" and (person := person_of(user)):
-        return Applicant("person", person.name, person.id_number, person.phone)
-    if request.api_token.kind == "unit" and (unit := unit_of(user)):
-        return Applicant("unit", unit.name, unit.uscc, "")
+    account = account_of_caller(request)
+    if isinstance(account, PersonAccount):
+        return Applicant("person", account.name, account.id_number, account.phone)
+    if isinstance(account, UnitAccount):
+        return Applicant("unit", account.name, account.uscc, "")
     if request.api_token.kind == "inst":  # an institution's token (yibao.api.auth.TOKEN_KINDS)
         from yibao.institutions.selectors import institution_of
 
@@ -455,6 +456,9 @@ def _staff_case(staff: StaffMember, number: str, version: int | None = None) -> 
 
 def _item(city: str, key: str, *, field: str | None = None) -> Item:
     """A current catalog item; 404 for a path, 422 naming ``field`` for a body."""
+    item = catalog_selectors.current_item(city, key)
+    if item is not None:
+        return item
     try:
         version = catalog_selectors.current_version(city)
     except catalog_selectors.CatalogNotLoaded as exc:
@@ -510,52 +514,65 @@ def _summary(case: Case) -> dict:
     }
 
 
-def _with_history(case: Case) -> Case:
-    """The case (as the action or selector left it) with materials, files, events and notices.
+MATERIAL_STATES = dict(CaseMaterial.State.choices)
 
-    Three queries, four when the case has had a notice: the case row itself is not read again
-    (the services apply their compare-and-set in memory). A case loaded without its related
-    rows (an action's own read) gets them in the same call.
+
+@dataclass
+class _History:
+    materials: list[dict]
+    events: Sequence[Mapping[str, Any]]
+    notices: list[CaseNotice]
+
+
+def _with_history(case: Case) -> tuple[Case, _History]:
+    """The case (as the action or selector left it) with its materials, files, events and notices.
+
+    Two queries, three when the case has had a notice: materials with their files in one
+    (LEFT JOIN), events with their agency and window in the other. The case row itself is not
+    read again (the services apply their compare-and-set in memory); a case loaded without its
+    related rows (an action's own read) gets them in one more query.
     """
     if not all(getattr(Case, name).is_cached(case) or getattr(case, f"{name}_id") is None
                for name in ("item", "region", "home_agency", "accepting_agency")):
         case = selectors.case_with_relations(case.pk)
-    prefetch_related_objects([case], Prefetch("materials", CaseMaterial.objects.prefetch_related("files")),
-                             Prefetch("events", CaseEvent.objects.select_related("agency", "window")))
-    noticed = any(event.action == "notice" for event in case.events.all())
-    # No 一次性告知 was ever issued: an empty queryset, which Django answers without a query.
-    notices = CaseNotice.objects.select_related("agency") if noticed else CaseNotice.objects.none()
-    prefetch_related_objects([case], Prefetch("notices", notices))
-    return case
+    materials: dict[int, dict] = {}
+    rows = (CaseMaterial.objects.filter(case_id=case.pk)
+            .order_by("position", "files__uploaded_at", "files__id")
+            .values_list("id", "position", "name", "required", "commitment_alternative", "use_commitment",
+                         "state", "problem", "files__original_name", "files__content_type", "files__size",
+                         "files__uploaded_at"))
+    for (pk, position, name, required, alternative, commitment, state, problem,
+         file_name, file_type, file_size, uploaded_at) in rows:
+        material = materials.setdefault(pk, {
+            "position": position, "name": name, "required": required, "commitment_alternative": alternative,
+            "use_commitment": commitment, "state": state, "state_label": MATERIAL_STATES.get(state, state),
+            "problem": problem, "files": []})
+        if file_name is not None:
+            material["files"].append({"name": file_name, "content_type": file_type, "size": file_size,
+                                      "uploaded_at": uploaded_at})
+    events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("at", "id").values(
+        "action", "from_status", "to_status", "actor", "actor_role", "agency__name", "window__number",
+        "channel", "opinion", "at"))
+    noticed = any(event["action"] == "notice" for event in events)
+    notices = list(CaseNotice.objects.filter(case_id=case.pk).select_related("agency")) if noticed else []
+    return case, _History(list(materials.values()), events, notices)
 
 
 def _status_label(value: str) -> str:
     return CaseStatus(value).label if value in CaseStatus.values else value
 
 
-def _event(event: CaseEvent, *, with_actor: bool) -> dict:
+def _event(event: Mapping[str, Any], *, with_actor: bool) -> dict:
     row = {
-        "action": event.action, "action_label": lifecycle.ACTION_LABELS.get(event.action, event.action),
-        "from_status": event.from_status, "to_status": event.to_status,
-        "to_status_label": _status_label(event.to_status), "role": event.actor_role,
-        "agency": event.agency.name if event.agency else None,
-        "window": event.window.number if event.window else None,
-        "channel": event.channel, "opinion": event.opinion, "at": event.at,
+        "action": event["action"], "action_label": lifecycle.ACTION_LABELS.get(event["action"], event["action"]),
+        "from_status": event["from_status"], "to_status": event["to_status"],
+        "to_status_label": _status_label(event["to_status"]), "role": event["actor_role"],
+        "agency": event["agency__name"], "window": event["window__number"],
+        "channel": event["channel"], "opinion": event["opinion"], "at": event["at"],
     }
     if with_actor:
-        row["actor"] = event.actor
+        row["actor"] = event["actor"]
     return row
-
-
-def _material(material: CaseMaterial) -> dict:
-    return {
-        "position": material.position, "name": material.name, "required": material.required,
-        "commitment_alternative": material.commitment_alternative,
-        "use_commitment": material.use_commitment, "state": material.state,
-        "state_label": material.get_state_display(), "problem": material.problem,
-        "files": [{"name": f.original_name, "content_type": f.content_type, "size": f.size,
-                   "uploaded_at": f.uploaded_at} for f in material.files.all()],
-    }
 
 
 def _notice(notice: CaseNotice) -> dict:
@@ -570,30 +587,30 @@ def _described(case: Case) -> list[dict]:
 
 
 def _applicant_detail(case: Case) -> dict:
-    case = _with_history(case)
+    case, history = _with_history(case)
     actions = [a for a in ("withdraw", "resubmit")
                if case.status in lifecycle.SIDE_MOVES[a][0]]
     return {
         **_summary(case), "situation": case.situation, "form_data": case.form_data,
         "agent_name": case.agent_name,
-        "materials": [_material(m) for m in case.materials.all()],
-        "events": [_event(e, with_actor=False) for e in case.events.all()],
-        "notices": [_notice(n) for n in case.notices.all()],
+        "materials": history.materials,
+        "events": [_event(e, with_actor=False) for e in history.events],
+        "notices": [_notice(n) for n in history.notices],
         "actions": actions,
         "described": _described(case),
     }
 
 
 def _staff_detail(case: Case) -> dict:
-    case = _with_history(case)
+    case, history = _with_history(case)
     return {
         **_summary(case), "applicant_kind": case.applicant_kind,
         "applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone,
         "agent_name": case.agent_name, "is_cross_agency": case.is_cross_agency,
         "situation": case.situation, "form_data": case.form_data,
-        "materials": [_material(m) for m in case.materials.all()],
-        "events": [_event(e, with_actor=True) for e in case.events.all()],
-        "notices": [_notice(n) for n in case.notices.all()],
+        "materials": history.materials,
+        "events": [_event(e, with_actor=True) for e in history.events],
+        "notices": [_notice(n) for n in history.notices],
         "described": _described(case),
         "actions": [{"action": a, "label": lifecycle.ACTION_LABELS.get(a, a)}
                     for a in lifecycle.available_actions(case.steps, case.status)],

@@ -44,6 +44,10 @@ class Outcome(models.TextChoices):
 
 
 class Case(models.Model):
+    # Not a column: True on a copy a clerk's lookup read for this request (selectors.case_for_staff),
+    # which the next action may use without reading it again (services._reread).
+    fresh_for_action = False
+
     number = models.CharField("办件编号", max_length=24, unique=True)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name="事项")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases", verbose_name="统筹区")
@@ -136,7 +140,9 @@ class CaseMaterial(models.Model):
     class Meta:
         verbose_name = "办件材料"
         verbose_name_plural = "办件材料"
-        ordering = ["case", "position"]
+        # By the column: ordering by the relation ("case") would join cases_case and sort by the
+        # case's own ordering on every read of a case's rows (here and in the three models below).
+        ordering = ["case_id", "position"]
         constraints = [models.UniqueConstraint(fields=["case", "position"], name="case_material_position")]
 
     def __str__(self) -> str:
@@ -158,7 +164,7 @@ class CaseFile(models.Model):
     class Meta:
         verbose_name = "扫描件"
         verbose_name_plural = "扫描件"
-        ordering = ["material", "uploaded_at"]
+        ordering = ["material_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
@@ -182,7 +188,7 @@ class CaseEvent(models.Model):
     class Meta:
         verbose_name = "办件流转记录"
         verbose_name_plural = "办件流转记录"
-        ordering = ["case", "at", "id"]
+        ordering = ["case_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.action} {self.from_status}→{self.to_status}"
@@ -202,7 +208,7 @@ class CaseNotice(models.Model):
     class Meta:
         verbose_name = "一次性告知书"
         verbose_name_plural = "一次性告知书"
-        ordering = ["case", "issued_at"]
+        ordering = ["case_id", "issued_at"]
 
     def __str__(self) -> str:
         return self.number

@@ -54,6 +54,8 @@ def case_for_staff(staff: StaffMember, number: str) -> Case | None:
     case = _base().filter(number=number).first()
     if case is None:
         return None
+    # Read for this request: an action may use this copy as it is (services._current).
+    case.fresh_for_action = True
     if staff.agency_id in (case.home_agency_id, case.accepting_agency_id):
         return case
     if case.status in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTING) and may_accept(staff=staff, case=case):

@@ -89,42 +89,64 @@ class Upload:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _next_number(case_region) -> str:
-    """The region's next case number of the day: one upsert, atomic under concurrent submissions
-    (PostgreSQL and SQLite ≥ 3.35 alike: the row is created or incremented and read in one statement)."""
+def _take_number(case: Case, region) -> str:
+    """Give ``case`` the region's next case number of the day and return it.
+
+    The counter is one upsert, atomic under concurrent submissions (PostgreSQL and SQLite ≥ 3.35
+    alike: the row is created or incremented and read in one statement). On PostgreSQL the
+    case's update rides in the same statement (a data-modifying WITH), one round trip in all.
+    """
     today = clock.today()
-    table = CaseNumberCounter._meta.db_table
+    prefix = f"{region.code}{today:%Y%m%d}"
+    counters, cases = CaseNumberCounter._meta.db_table, Case._meta.db_table
+    upsert = (f"INSERT INTO {counters} (region_id, day, last) VALUES (%s, %s, 1) "
+              f"ON CONFLICT (region_id, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (region_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (region_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [case_region.pk, today.isoformat()])
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH taken AS ({upsert}) UPDATE {cases} "
+                "SET number = %s || lpad(taken.last::text, greatest(5, length(taken.last::text)), '0') "
+                f"FROM taken WHERE {cases}.id = %s RETURNING {cases}.number",
+                [region.pk, today.isoformat(), prefix, case.pk])
+            (number,) = cursor.fetchone()
+            return number
+        cursor.execute(upsert, [region.pk, today.isoformat()])
         (last,) = cursor.fetchone()
-    return f"{case_region.code}{today:%Y%m%d}{last:05d}"
+    number = f"{prefix}{last:05d}"
+    Case.objects.filter(pk=case.pk).update(number=number)
+    return number
 
 
 def _provisional_number() -> str:
-    """A unique placeholder until ``_next_number`` is taken at the end of the submission."""
+    """A unique placeholder until ``_take_number`` is taken at the end of the submission."""
     return "T" + secrets.token_hex(11)
 
 
 def _reread(case: Case) -> Case:
-    """The case as it is now, with what its pages and API answers show loaded alongside.
+    """The case to act on, with what its pages and API answers show loaded alongside.
 
-    Actions re-read the case inside their transaction rather than trust the caller's copy; the
-    compare-and-set in ``_move`` still catches a change made between this read and the write.
+    A copy a clerk's lookup has just read for this request (``selectors.case_for_staff``) is used
+    as it is; any other copy (held by a page, a test, a batch) is read again inside the
+    transaction. Either way the compare-and-set in ``_move`` refuses the action if the case
+    changed after the read, and the transaction undoes whatever the step did before it.
     """
+    if getattr(case, "fresh_for_action", False):
+        case.fresh_for_action = False  # one action per read
+        return case
     return Case.objects.select_related("item", "region", "home_agency", "accepting_agency",
                                        "accepting_window").get(pk=case.pk)
 
 
-def _attach(material: CaseMaterial, uploads: list[Upload], who: str) -> None:
+def _scans(material: CaseMaterial, uploads: list[Upload], who: str) -> list[CaseFile]:
+    """The checked scans of one material, to be saved together (``CaseFile.objects.bulk_create``)."""
+    scans = []
     for upload in uploads:
         try:
             stored = store_upload(name=upload.name, content=upload.content)
         except UploadRefused as exc:
             raise InvalidApplication(f"材料「{material.name}」：{exc}") from exc
-        CaseFile.objects.create(material=material, uploaded_by=who, **stored.__dict__)
+        scans.append(CaseFile(material=material, uploaded_by=who, **stored.__dict__))
+    return scans
 
 
 def _actor_label(staff: StaffMember | None, user=None) -> str:
@@ -299,17 +321,16 @@ def submit_case(
                         if s in lifecycle.STEPS and s in handler.adds_steps]
     case.save()
     who = _actor_label(staff, applicant_user)
-    for line in checklist:
-        material = CaseMaterial.objects.create(
-            case=case, position=line.position, name=line.name, required=line.required,
-            commitment_alternative=line.commitment_alternative,
-            use_commitment=line.position in commitments,
-        )
-        _attach(material, (uploads or {}).get(line.position, []), who)
+    materials = CaseMaterial.objects.bulk_create([
+        CaseMaterial(case=case, position=line.position, name=line.name, required=line.required,
+                     commitment_alternative=line.commitment_alternative,
+                     use_commitment=line.position in commitments)
+        for line in checklist])
+    CaseFile.objects.bulk_create([scan for material in materials
+                                  for scan in _scans(material, (uploads or {}).get(material.position, []), who)])
     # The number last: the region's counter row stays locked until this transaction commits,
     # so every other submission in the region waits for the writes after it, and only those.
-    case.number = _next_number(region)
-    Case.objects.filter(pk=case.pk).update(number=case.number)
+    case.number = _take_number(case, region)
     try:
         handler.on_filed(case=case, fields=fields)
     except HandlerRefusal as exc:
@@ -326,8 +347,7 @@ KNOWN_MISSING = "未提交该材料"
 
 def _lacking(case: Case) -> list[CaseMaterial]:
     """Required materials with neither a scan nor an allowed commitment."""
-    return [m for m in case.materials.prefetch_related("files")
-            if m.required and not m.use_commitment and not m.files.exists()]
+    return list(case.materials.filter(required=True, use_commitment=False, files__isnull=True))
 
 
 @transaction.atomic
@@ -456,8 +476,8 @@ def resubmit_case(*, case: Case, uploads: dict[int, list[Upload]] | None = None,
     if still:
         raise InvalidApplication(f"以下材料尚未补正：{'、'.join(still)}")
     who = _actor_label(staff, user)
-    for position, files in (uploads or {}).items():
-        _attach(materials[position], files, who)
+    CaseFile.objects.bulk_create([scan for position, files in (uploads or {}).items()
+                                  for scan in _scans(materials[position], files, who)])
     for position in commitments:
         CaseMaterial.objects.filter(pk=materials[position].pk).update(use_commitment=True)
     CaseMaterial.objects.filter(case=case, position__in=wanted).update(state=CaseMaterial.State.PENDING)
@@ -555,10 +575,10 @@ def advance_case(*, case: Case, staff: StaffMember, action: str, opinion: str = 
     if step.name == "办结":
         updates.update(outcome=Outcome.APPROVED, completed_at=timezone.now(), result_text=opinion.strip())
     try:
-        case = _move(case, action=step.action, to_status=step.status, actor=staff.user.username,
-                     role=ROLE_LABELS[role], staff=staff, window=window, opinion=opinion.strip(), **updates)
-        if step.name in handler.acts_at:
-            with all_or_nothing():  # this action's own transaction undoes it all on a refusal
+        with all_or_nothing():  # this action's own transaction undoes it all on a refusal
+            case = _move(case, action=step.action, to_status=step.status, actor=staff.user.username,
+                         role=ROLE_LABELS[role], staff=staff, window=window, opinion=opinion.strip(), **updates)
+            if step.name in handler.acts_at:
                 handler.on_step(case=case, step=step.name, fields=fields, actor=staff.user.username)
     except HandlerRefusal as exc:
         raise MoveNotAllowed(str(exc)) from exc

@@ -58,6 +58,13 @@ def get_item(version: CatalogVersion, key: str) -> Item | None:
     return items_of(version).filter(key=key).first()
 
 
+def current_item(city: str, key: str) -> Item | None:
+    """The item ``key`` of the city's current catalog, its version and region loaded, in one query
+    (None for an unknown city or key: ``current_version`` and ``get_item`` then tell which)."""
+    return (Item.objects.select_related("version__region", "parent", "category")
+            .filter(version__region__slug=city, version__is_current=True, key=key).first())
+
+
 def categories() -> QuerySet[Category]:
     return Category.objects.order_by("number")
 

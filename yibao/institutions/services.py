@@ -190,7 +190,7 @@ def _months_between(start: datetime.date, end: datetime.date) -> int:
 
 
 def _case_for_staff(case: Case, staff: StaffMember, *, statuses: set[str]) -> Case:
-    case = Case.objects.select_for_update().select_related("item", "home_agency").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("item", "home_agency").get(pk=case.pk)
     if not staff_can(staff, "review"):
         raise InstitutionForbidden(f"{staff.name} 没有「审核」权限")
     if not may_handle(staff=staff, case=case):

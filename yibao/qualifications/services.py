@@ -344,7 +344,7 @@ def record_criteria_review(*, case, staff, criteria_met: list[str], opinion: str
     from yibao.qualifications.handlers import _QualificationHandler
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("item", "region").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("item", "region").get(pk=case.pk)
         handler = handler_for(case.item)
         if not isinstance(handler, _QualificationHandler):
             raise Invalid("该办件不是病种待遇核定，无需记录认定标准")

@@ -112,7 +112,7 @@ def _claim_for_staff(case: Case, staff: StaffMember) -> Claim:
 def adjust_line(*, case: Case, staff: StaffMember, row: int, amount: Decimal, reason: str,
                 note: str = "") -> ClaimLine:
     """审核调整 one line: a lower amount with a reason code (the 申报 amount stays beside it)."""
-    case = Case.objects.select_for_update().select_related("home_agency").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("home_agency").get(pk=case.pk)
     if not staff.roles.filter(role="review").exists():
         raise ClaimForbidden("审核费用明细需要「审核」角色")
     if case.status != CaseStatus.ACCEPTED:
@@ -171,7 +171,7 @@ def pay_claim(*, case: Case, fields: ClaimFields, actor: str) -> Claim:
     """拨付: compute the settlement as of the care day, record the person's yearly usage, mark the
     bills reimbursed and approve the fund payments — all in the 拨付 move's transaction, so a
     retried or concurrent 拨付 pays once and two claims of one person never share a deductible."""
-    claim = Claim.objects.select_for_update().select_related("person", "case__home_agency").get(case=case)
+    claim = Claim.objects.select_for_update(of=("self", "person")).select_related("person", "case__home_agency").get(case=case)
     if claim.status == ClaimStatus.PAID or claim.status == ClaimStatus.SETTLED:
         return claim
     if claim.status != ClaimStatus.REVIEWED:

@@ -122,7 +122,7 @@ def post_monthly_contributions(*, unit: Unit, month: date, actor: str) -> MonthP
     current = _first_of_month(clock.today())
     if month > current:
         raise ContributionError(f"字段 费款所属期：{month:%Y-%m} 晚于本月 {current:%Y-%m}，不能核定未来月份的缴费")
-    unit = Unit.objects.select_for_update().select_related("region").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("region").get(pk=unit.pk)
     if unit.status == UnitStatus.CANCELLED:
         raise ContributionError(f"{unit.name} 已注销，不能核定缴费")
     employees = list(

@@ -62,6 +62,7 @@ from yibao.enrollment.rules_files import EmployeeRules, load_rules_file
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError
 from yibao.enrollment.services.periods import (
     active_periods,
+    create_person,
     ensure_person,
     start_period,
     stop_period,
@@ -321,6 +322,13 @@ def check_unit_in_business(unit: Unit) -> None:
 def check_enrollment_rows(*, unit: Unit, rows: list[dict], resume: bool = False,
                           duplicate_resolution: str = "") -> list[EmployeeRow]:
     """Check 新参 (or 续保) rows for ``unit``; every bad row is reported at once. Reads only."""
+    return [row for row, _ in _checked_enrollment_rows(unit=unit, rows=rows, resume=resume,
+                                                        duplicate_resolution=duplicate_resolution)]
+
+
+def _checked_enrollment_rows(*, unit: Unit, rows: list[dict], resume: bool,
+                             duplicate_resolution: str) -> list[tuple[EmployeeRow, Person | None]]:
+    """``check_enrollment_rows`` with each row's existing record (None for a new person)."""
     check_unit_in_business(unit)
     _check_batch(rows)
     problems, checked, seen = [], [], {}
@@ -344,7 +352,7 @@ def check_enrollment_rows(*, unit: Unit, rows: list[dict], resume: bool = False,
                                       duplicate_resolution=duplicate_resolution)
         if problem:
             problems.append(f"{label} {problem}")
-        checked.append(row)
+        checked.append((row, person))
     _raise_all(problems)
     return checked
 
@@ -362,40 +370,50 @@ def enroll_employees(*, unit: Unit, rows: list[dict], actor: str, resume: bool =
     310 period (and 510 where the unit insures 生育保险) and records the row's
     monthly base as the year's 缴费基数申报.
     """
-    unit = Unit.objects.select_for_update().select_related("home_agency").get(pk=unit.pk)
-    checked = check_enrollment_rows(unit=unit, rows=rows, resume=resume, duplicate_resolution=duplicate_resolution)
+    # of=self: the unit's row only. Locking the joined region and agency rows too would queue every
+    # unit of the agency behind one another and deadlock with the foreign-key checks of the inserts.
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("region", "home_agency").get(pk=unit.pk)
+    checked = _checked_enrollment_rows(unit=unit, rows=rows, resume=resume,
+                                       duplicate_resolution=duplicate_resolution)
     periods = []
-    for row in checked:
+    for row, person in checked:
+        # The check read each record in this transaction: a person it found is used as read
+        # (start_period locks and checks it again); one it did not find is created here.
+        created = person is None
         try:
-            try:
-                person = ensure_person(id_number=row.id_number, name=row.name, sex=row.sex,
-                                       birth_date=row.birth_date, region=unit.region, home_agency=unit.home_agency,
-                                       actor=actor, id_type=row.id_type, case_number=case_number)
-            except IntegrityError as exc:  # a concurrent case created the same person first
-                raise EnrollmentError(f"证件号码：{row.id_number} 正由另一办件登记参保，请核实后重新办理") from exc
-            if duplicate_resolution == KEEP_EMPLOYEE:
+            if created:
+                try:
+                    person = create_person(id_number=row.id_number, name=row.name, sex=row.sex,
+                                           birth_date=row.birth_date, region=unit.region,
+                                           home_agency=unit.home_agency, actor=actor, id_type=row.id_type,
+                                           case_number=case_number)
+                except IntegrityError as exc:  # a concurrent case created the same person first
+                    raise EnrollmentError(
+                        f"证件号码：{row.id_number} 正由另一办件登记参保，请核实后重新办理") from exc
+            if duplicate_resolution == KEEP_EMPLOYEE and not created:
                 for resident in active_periods(person, RESIDENT):
                     stop_period(period=resident, end_date=max(row.start_date - timedelta(days=1), resident.start_date),
                                 reason=f"重复参保处理：保留职工医保（{unit.name}）", actor=actor,
                                 case_number=case_number)
             periods.append(start_period(person=person, insurance_type=EMPLOYEE, category=row.category,
                                         start_date=row.start_date, home_agency=unit.home_agency, unit=unit,
-                                        actor=actor, case_number=case_number))
-            if _insures_maternity(unit) and not active_periods(person, MATERNITY).exists():
+                                        actor=actor, case_number=case_number, created_here=created))
+            if _insures_maternity(unit) and (created or not active_periods(person, MATERNITY).exists()):
                 periods.append(start_period(person=person, insurance_type=MATERNITY, category=row.category,
                                             start_date=row.start_date, home_agency=unit.home_agency, unit=unit,
-                                            actor=actor, case_number=case_number))
+                                            actor=actor, case_number=case_number, created_here=created))
         except (DuplicateInsurance, EnrollmentError) as exc:  # a concurrent case changed the person since the check
             raise RowsRefused(f"第 {row.line} 行 {exc}") from exc
-        # The unit row is locked above (as the 报盘 locks it): no concurrent declaration meanwhile.
-        if not BaseDeclaration.objects.filter(unit=unit, person=person, year=row.start_date.year).update(
+        # The unit row is locked above (as the 报盘 locks it): no concurrent declaration meanwhile;
+        # a person created here has none at all.
+        if created or not BaseDeclaration.objects.filter(unit=unit, person=person, year=row.start_date.year).update(
                 base=row.base, case_number=case_number):
             BaseDeclaration.objects.create(unit=unit, person=person, year=row.start_date.year, base=row.base,
                                            case_number=case_number)
     record_audit(actor=actor, action="enrollment.employees.resume" if resume else "enrollment.employees.enroll",
                  object_type="Unit", object_id=unit.uscc,
-                 after={"persons": [r.id_number for r in checked], "transfer": [r.id_number for r in checked
-                                                                                 if r.transfer],
+                 after={"persons": [r.id_number for r, _ in checked], "transfer": [r.id_number for r, _ in checked
+                                                                                       if r.transfer],
                         "duplicate_resolution": duplicate_resolution or None, "case": case_number or None})
     return periods
 
@@ -503,7 +521,7 @@ def check_retirement(*, unit: Unit, rows: list[dict], on: date) -> list[tuple[Em
 @transaction.atomic
 def retire_employees(*, unit: Unit, rows: list[dict], on: date, actor: str, case_number: str = "") -> int:
     """职工参保登记（在职转退休): end the 在职 period the day before ``on``, start a 退休 one at the same unit."""
-    unit = Unit.objects.select_for_update().select_related("home_agency").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("home_agency").get(pk=unit.pk)
     found = check_retirement(unit=unit, rows=rows, on=on)
     for row, period in found:
         try:

@@ -40,7 +40,8 @@ def active_periods(person: Person, insurance_type: str | None = None):
     periods = InsurancePeriod.objects.filter(person=person, status=InsuranceStatus.INSURED)
     if insurance_type:
         periods = periods.filter(insurance_type=insurance_type)
-    return periods.select_related("unit", "home_agency")
+    # One person's rows: the model's ordering would join enrollment_person only to sort by its ID number.
+    return periods.select_related("unit", "home_agency").order_by("insurance_type", "start_date", "pk")
 
 
 @nested_service
@@ -54,6 +55,19 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
         if person.merged_into_id:
             raise EnrollmentError(f"证件号码 {id_number} 的记录已合并至另一记录，请使用保留的记录办理")
         return person
+    return create_person(id_number=id_number, name=name, sex=sex, birth_date=birth_date, region=region,
+                         home_agency=home_agency, actor=actor, id_type=id_type, phone=phone, address=address,
+                         case_number=case_number)
+
+
+@nested_service
+def create_person(*, id_number: str, name: str, sex: str, birth_date: date, region: Region,
+                  home_agency: Agency, actor: str, id_type: str = IdType.RESIDENT_ID, phone: str = "",
+                  address: str = "", case_number: str = "") -> Person:
+    """Create the record (人员基本信息) of an ID number the caller has just found unknown.
+
+    A concurrent creation of the same number fails on the unique index (IntegrityError).
+    """
     person = Person.objects.create(id_type=id_type, id_number=id_number, name=name, sex=sex,
                                    birth_date=birth_date, region=region, home_agency=home_agency,
                                    phone=phone, address=address)
@@ -65,12 +79,21 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
 @nested_service
 def start_period(*, person: Person, insurance_type: str, category: str, start_date: date,
                  home_agency: Agency, actor: str, unit: Unit | None = None, unit_code: str = "",
-                 case_number: str = "") -> InsurancePeriod:
+                 case_number: str = "", created_here: bool = False) -> InsurancePeriod:
     """Open an insurance period (参保状态 1).
 
     Refuses a second active period of the same 险种 and, for basic insurance,
     an active period of the other basic 险种 (``DuplicateInsurance``).
+
+    ``created_here``: the caller inserted the person's row in this very transaction
+    (``create_person``) and opens its periods itself, one per 险种. No other transaction can see
+    the row yet and it holds no period or account but those, so the lock and the checks are
+    skipped (seven statements on a new employee's 办结).
     """
+    if created_here:
+        return _first_period(person=person, insurance_type=insurance_type, category=category,
+                             start_date=start_date, home_agency=home_agency, actor=actor, unit=unit,
+                             unit_code=unit_code, case_number=case_number)
     person = _locked(person)
     if person.death_date:
         raise EnrollmentError(f"{person.name} 已于 {person.death_date:%Y-%m-%d} 死亡，不能参保")
@@ -88,12 +111,22 @@ def start_period(*, person: Person, insurance_type: str, category: str, start_da
                 f"不能同时参加{InsuranceType(insurance_type).label}（险种 {insurance_type}）。"
                 "请办理重复参保处理：选取主账户，暂停另一险种",
                 existing_period_id=other.pk)
+    # The person row is locked above: no other transaction opens this account meanwhile.
+    return _first_period(person=person, insurance_type=insurance_type, category=category, start_date=start_date,
+                         home_agency=home_agency, actor=actor, unit=unit, unit_code=unit_code,
+                         case_number=case_number,
+                         open_account=not PersonalAccount.objects.filter(person=person).exists())
+
+
+def _first_period(*, person: Person, insurance_type: str, category: str, start_date: date, home_agency: Agency,
+                  actor: str, unit: Unit | None, unit_code: str, case_number: str,
+                  open_account: bool = True) -> InsurancePeriod:
+    """The writes of ``start_period`` once it is known to be allowed (and whether an account is wanted)."""
     period = InsurancePeriod.objects.create(
         person=person, insurance_type=insurance_type, category=category, status=InsuranceStatus.INSURED,
         unit=unit, unit_code=unit_code, home_agency=home_agency, start_date=start_date,
         started_by_case=case_number)
-    if insurance_type == InsuranceType.EMPLOYEE_BASIC and not PersonalAccount.objects.filter(person=person).exists():
-        # The person row is locked above: no other transaction opens this account meanwhile.
+    if insurance_type == InsuranceType.EMPLOYEE_BASIC and open_account:
         PersonalAccount.objects.create(person=person)
     record_audit(actor=actor, action="enrollment.period.start", object_type="Person", object_id=person.id_number,
                  after={"insurance_type": insurance_type, "category": category, "start": start_date.isoformat(),

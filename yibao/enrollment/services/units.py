@@ -64,7 +64,7 @@ UNIT_STATUS_LABELS = dict(UnitStatus.choices)
 
 
 def _locked_unit(unit: Unit) -> Unit:
-    return Unit.objects.select_for_update().select_related("home_agency").get(pk=unit.pk)
+    return Unit.objects.select_for_update(of=("self",)).select_related("home_agency").get(pk=unit.pk)
 
 
 def _active_employee_periods(unit: Unit):
