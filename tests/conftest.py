@@ -72,9 +72,13 @@ def forget_process_caches():
     yield
     from yibao.api.auth import forget_identities
     from yibao.catalog.cache import forget_answers
+    from yibao.enrollment.policies import forget_policies
+    from yibao.reference_rows import forget_reference_rows
 
     forget_answers()
+    forget_policies()
     forget_identities()
+    forget_reference_rows()
 
 
 @pytest.fixture(autouse=True)

@@ -232,6 +232,8 @@ API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("YIBAO_API_TOKEN_MAX_AGE_DAYS", "90"
 # The hot read path (yibao.api.hot) keeps token → user → clerk's region in process this long;
 # what this process changes is seen at once, what another process changes after this delay.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("YIBAO_API_TOKEN_CACHE_SECONDS", "5"))
+# Regions, agencies, windows and catalog items a case points at (yibao.reference_rows), the same way.
+REFERENCE_ROWS_SECONDS = float(os.environ.get("YIBAO_REFERENCE_ROWS_SECONDS", "5"))
 # Web sessions: two weeks at most, and the cookie is not readable by scripts.
 SESSION_COOKIE_AGE = int(os.environ.get("YIBAO_SESSION_DAYS", "14")) * 24 * 3600
 

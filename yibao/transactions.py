@@ -24,7 +24,9 @@ def all_or_nothing() -> Iterator[None]:
     For the same reason the block's audit rows are written together as it ends, in one INSERT
     (``yibao.audit.services.audits_written_together``).
     """
-    from yibao.audit.services import audits_written_together  # the audit app's models load after setup
+    from yibao.audit.services import (
+        audits_written_together,  # the audit app's models load after setup
+    )
 
     _local.depth = getattr(_local, "depth", 0) + 1
     try:

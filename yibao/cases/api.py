@@ -535,6 +535,8 @@ def _with_history(case: Case) -> tuple[Case, _History]:
     if not all(getattr(Case, name).is_cached(case) or getattr(case, f"{name}_id") is None
                for name in ("item", "region", "home_agency", "accepting_agency")):
         case = selectors.case_with_relations(case.pk)
+    if case.just_filed is not None:
+        return case, _history_just_filed(case.just_filed)
     materials: dict[int, dict] = {}
     rows = (CaseMaterial.objects.filter(case_id=case.pk)
             .order_by("position", "files__uploaded_at", "files__id")
@@ -556,6 +558,26 @@ def _with_history(case: Case) -> tuple[Case, _History]:
     noticed = any(event["action"] == "notice" for event in events)
     notices = list(CaseNotice.objects.filter(case_id=case.pk).select_related("agency")) if noticed else []
     return case, _History(list(materials.values()), events, notices)
+
+
+def _history_just_filed(filed: services.JustFiled) -> _History:
+    """The history of a case as ``submit_case`` has just written it: no query."""
+    scans: dict[int, list[dict]] = defaultdict(list)
+    for scan in filed.scans:
+        scans[scan.material_id].append({"name": scan.original_name, "content_type": scan.content_type,
+                                        "size": scan.size, "uploaded_at": scan.uploaded_at})
+    materials = [{
+        "position": m.position, "name": m.name, "required": m.required, "commitment_alternative":
+        m.commitment_alternative, "use_commitment": m.use_commitment, "state": m.state,
+        "state_label": MATERIAL_STATES.get(m.state, m.state), "problem": m.problem, "files": scans[m.pk],
+    } for m in sorted(filed.materials, key=lambda m: m.position)]
+    event = filed.event
+    events = [{"action": event.action, "from_status": event.from_status, "to_status": event.to_status,
+               "actor": event.actor, "actor_role": event.actor_role,
+               "agency__name": event.agency.name if event.agency else None,
+               "window__number": event.window.number if event.window else None,
+               "channel": event.channel, "opinion": event.opinion, "at": event.at}]
+    return _History(materials, events, [])
 
 
 def _status_label(value: str) -> str:

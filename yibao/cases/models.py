@@ -4,11 +4,16 @@ Every change of a case goes through ``yibao.cases.services``; the status moves
 are the table in ``yibao.cases.lifecycle`` and each one leaves a ``CaseEvent``.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from yibao.agencies.models import Agency, Region, StaffMember, Window
 from yibao.catalog.models import Item
+
+if TYPE_CHECKING:
+    from yibao.cases.services import JustFiled
 
 
 class CaseStatus(models.TextChoices):
@@ -47,6 +52,8 @@ class Case(models.Model):
     # Not a column: True on a copy a clerk's lookup read for this request (selectors.case_for_staff),
     # which the next action may use without reading it again (services._reread).
     fresh_for_action = False
+    # Not a column: on the copy submit_case returns, the rows it has just written (services.JustFiled).
+    just_filed: "JustFiled | None" = None
 
     number = models.CharField("办件编号", max_length=24, unique=True)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name="事项")

@@ -10,13 +10,15 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from yibao import clock
-from yibao.agencies.models import StaffMember
+from yibao.agencies.models import Agency, Region, StaffMember, Window
 from yibao.agencies.selectors import staff_roles
 from yibao.cases import lifecycle
 from yibao.cases.handlers import Described, HandlerRefusal, handler_for
 from yibao.cases.models import Case, CaseStatus
 from yibao.cases.routing import may_accept
+from yibao.catalog.models import Item
 from yibao.ids import mask_resident_id
+from yibao.reference_rows import reference_row
 from yibao.workdays.calendar import add_working_days, count_working_days
 
 NEAR_DUE_WORKING_DAYS = 2
@@ -30,9 +32,30 @@ def _base() -> QuerySet[Case]:
                                        "accepting_window")
 
 
+def _one_case(cases: QuerySet[Case]) -> Case | None:
+    """The case of ``cases`` (filtered on a unique key), its own row read alone and the rows its
+    summary shows (item and category, region, agencies, window) from ``yibao.reference_rows``:
+    one plain indexed read instead of five joins compiled and instantiated each time."""
+    found = list(cases.order_by()[:1])
+    if not found:
+        return None
+    case = found[0]
+    case.item = reference_row(Item, case.item_id, related=("category",))
+    case.region = reference_row(Region, case.region_id)
+    case.home_agency = reference_row(Agency, case.home_agency_id)
+    if case.accepting_agency_id is not None:
+        case.accepting_agency = reference_row(Agency, case.accepting_agency_id)
+    if case.accepting_window_id is not None:
+        case.accepting_window = reference_row(Window, case.accepting_window_id)
+    return case
+
+
 def case_with_relations(pk: int) -> Case:
     """One case with the rows its summary shows (item, region, agencies) loaded."""
-    return _base().get(pk=pk)
+    case = _one_case(Case.objects.filter(pk=pk))
+    if case is None:
+        raise Case.DoesNotExist(f"办件 {pk} 不存在")
+    return case
 
 
 def cases_of_applicant(user) -> QuerySet[Case]:
@@ -40,7 +63,7 @@ def cases_of_applicant(user) -> QuerySet[Case]:
 
 
 def case_of_applicant(user, number: str) -> Case | None:
-    return cases_of_applicant(user).filter(number=number).first()
+    return _one_case(Case.objects.filter(applicant_user=user, number=number))
 
 
 def cases_visible_to_staff(staff: StaffMember) -> QuerySet[Case]:
@@ -51,7 +74,7 @@ def cases_visible_to_staff(staff: StaffMember) -> QuerySet[Case]:
 def case_for_staff(staff: StaffMember, number: str) -> Case | None:
     """A case this clerk may open: one of the agency's, or one awaiting acceptance
     that the agency may accept (a 通办 item brought to this window)."""
-    case = _base().filter(number=number).first()
+    case = _one_case(Case.objects.filter(number=number))
     if case is None:
         return None
     # Read for this request: an action may use this copy as it is (services._current).

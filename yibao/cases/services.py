@@ -137,6 +137,16 @@ def _reread(case: Case) -> Case:
                                        "accepting_window").get(pk=case.pk)
 
 
+@dataclass(frozen=True)
+class JustFiled:
+    """What ``submit_case`` has just written, kept on the case it returns (``Case.just_filed``)
+    so that the answer to the submission shows it without reading it back."""
+
+    materials: list[CaseMaterial]
+    scans: list[CaseFile]
+    event: CaseEvent
+
+
 def _scans(material: CaseMaterial, uploads: list[Upload], who: str) -> list[CaseFile]:
     """The checked scans of one material, to be saved together (``CaseFile.objects.bulk_create``)."""
     scans = []
@@ -157,8 +167,8 @@ def _actor_label(staff: StaffMember | None, user=None) -> str:
 
 def _event(case: Case, *, action: str, from_status: str, actor: str, role: str = "",
            staff: StaffMember | None = None, window: Window | None = None, channel: str = "",
-           opinion: str = "") -> None:
-    CaseEvent.objects.create(
+           opinion: str = "") -> CaseEvent:
+    event = CaseEvent.objects.create(
         case=case, action=action, from_status=from_status, to_status=case.status, actor=actor,
         actor_role=role, agency=staff.agency if staff else None, window=window,
         channel=channel or case.channel, opinion=opinion,
@@ -170,6 +180,7 @@ def _event(case: Case, *, action: str, from_status: str, actor: str, role: str =
         after={"status": case.status, "agency": staff.agency.code if staff else None,
                "window": window.number if window else None, "opinion": opinion or None},
     )
+    return event
 
 
 def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = "",
@@ -185,6 +196,7 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
     # The compare-and-set succeeded, so the row is exactly what was read plus these values:
     # apply them in memory rather than read the row back.
     case.status, case.version = to_status, case.version + 1
+    case.just_filed = None  # the submission's rows are no longer the whole history
     case.next_action, case.next_role = next_action, next_role
     for name, value in updates.items():
         setattr(case, name, value)
@@ -326,8 +338,8 @@ def submit_case(
                      commitment_alternative=line.commitment_alternative,
                      use_commitment=line.position in commitments)
         for line in checklist])
-    CaseFile.objects.bulk_create([scan for material in materials
-                                  for scan in _scans(material, (uploads or {}).get(material.position, []), who)])
+    scans = CaseFile.objects.bulk_create([scan for material in materials
+                                          for scan in _scans(material, (uploads or {}).get(material.position, []), who)])
     # The number last: the region's counter row stays locked until this transaction commits,
     # so every other submission in the region waits for the writes after it, and only those.
     case.number = _take_number(case, region)
@@ -335,8 +347,9 @@ def submit_case(
         handler.on_filed(case=case, fields=fields)
     except HandlerRefusal as exc:
         raise InvalidApplication(str(exc)) from exc
-    _event(case, action="submit", from_status="", actor=who,
-           role="经办人员" if staff else "申请人", staff=staff, window=window)
+    event = _event(case, action="submit", from_status="", actor=who,
+                   role="经办人员" if staff else "申请人", staff=staff, window=window)
+    case.just_filed = JustFiled(materials=materials, scans=scans, event=event)
     return case
 
 

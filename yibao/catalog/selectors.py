@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from yibao.agencies.models import Region
 from yibao.catalog.models import CatalogVersion, Category, Item
+from yibao.queries import one_or_none
 
 
 class CatalogNotLoaded(Exception):
@@ -61,8 +62,8 @@ def get_item(version: CatalogVersion, key: str) -> Item | None:
 def current_item(city: str, key: str) -> Item | None:
     """The item ``key`` of the city's current catalog, its version and region loaded, in one query
     (None for an unknown city or key: ``current_version`` and ``get_item`` then tell which)."""
-    return (Item.objects.select_related("version__region", "parent", "category")
-            .filter(version__region__slug=city, version__is_current=True, key=key).first())
+    return one_or_none(Item.objects.select_related("version__region")
+                       .filter(version__region__slug=city, version__is_current=True, key=key))
 
 
 def categories() -> QuerySet[Category]:

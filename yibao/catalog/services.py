@@ -12,6 +12,7 @@ from yibao.audit.services import record_audit
 from yibao.catalog.files import CatalogFileError, city_path, read_city_file, read_national_file
 from yibao.catalog.models import CatalogVersion, Category, Item
 from yibao.catalog.presentation import effective_items
+from yibao.reference_rows import forget_reference_rows
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def sync_categories(*, actor: str) -> int:
         if not created and (obj.name, obj.code) != (category.name, category.code or ""):
             before = {"name": obj.name, "code": obj.code}
             Category.objects.filter(pk=obj.pk).update(name=category.name, code=category.code or "")
+            forget_reference_rows()  # an update() sends no post_save
             record_audit(actor=actor, action="catalog.category.update", object_type="Category",
                          object_id=category.number, before=before,
                          after={"name": category.name, "code": category.code})
@@ -77,6 +79,7 @@ def load_catalog(*, city: str, actor: str, path: Path | None = None) -> LoadResu
         number = (current.number + 1) if current else 1
         if current is not None:
             CatalogVersion.objects.filter(pk=current.pk).update(is_current=False)
+            forget_reference_rows()
         version = CatalogVersion.objects.create(
             region=region,
             number=number,

@@ -13,3 +13,11 @@ class EnrollmentConfig(AppConfig):
 
         register_home_lookup(enrolled_home_agency)
         register_name_lookup(enrolled_name)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from yibao.enrollment.models import RegionPolicy
+        from yibao.enrollment.policies import forget_policies
+
+        post_save.connect(forget_policies, sender=RegionPolicy, dispatch_uid="forget-policies-save")
+        post_delete.connect(forget_policies, sender=RegionPolicy, dispatch_uid="forget-policies-delete")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q
 
 from yibao import clock
@@ -35,6 +39,19 @@ def defaults_for(region_code: str) -> dict:
     return values
 
 
+# A resident case reads its region's policy at submission, acceptance and twice at 办结: kept in
+# process like the reference rows (yibao.reference_rows), each caller getting its own copy. A save
+# or delete of a policy in this process empties it at once; another process's after the delay.
+_policies: dict[tuple[int, date], tuple[float, RegionPolicy]] = {}
+_policies_lock = threading.Lock()
+
+
+def forget_policies(**_kwargs) -> None:
+    """Empty the in-process policies (a RegionPolicy was saved or deleted in this process)."""
+    with _policies_lock:
+        _policies.clear()
+
+
 def policy_for(region: Region, *, on: date | None = None) -> RegionPolicy:
     """The region's policy in force on ``on`` (default today).
 
@@ -42,6 +59,20 @@ def policy_for(region: Region, *, on: date | None = None) -> RegionPolicy:
     in force from the earliest date (so every date has a policy).
     """
     on = on or clock.today()
+    key = (region.pk, on)
+    entry = _policies.get(key)
+    if entry is None or time.monotonic() - entry[0] >= settings.REFERENCE_ROWS_SECONDS:
+        policy = _read_policy(region, on)
+        with _policies_lock:
+            if len(_policies) >= 1_000:
+                _policies.clear()
+            _policies[key] = (time.monotonic(), policy)
+    else:
+        policy = entry[1]
+    return copy.copy(policy)
+
+
+def _read_policy(region: Region, on: date) -> RegionPolicy:
     policy = (RegionPolicy.objects.filter(region=region, effective_from__lte=on)
               .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
               .order_by("-effective_from").first())

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from yibao.agencies.models import Agency, Region, StaffMember
+from yibao.queries import one_or_none
 
 from .models import (
     BaopanUpload,
@@ -27,7 +28,7 @@ def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str)
     (registered with the case engine's routing by EnrollmentConfig.ready)."""
     records = (Person.objects.filter(id_number=id_number) if applicant_kind == "person"
                else Unit.objects.filter(uscc=id_number))
-    record = records.filter(region=region, home_agency__is_active=True).select_related("home_agency").first()
+    record = one_or_none(records.filter(region=region, home_agency__is_active=True).select_related("home_agency"))
     return record.home_agency if record is not None else None
 
 

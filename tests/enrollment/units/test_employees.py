@@ -4,8 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.enrollment.units.conftest import apply, current_item, row, run_through
+from yibao.audit.models import AuditEntry
 from yibao.cases.models import CaseStatus
 from yibao.cases.services import InvalidApplication, MoveNotAllowed, accept_case, advance_case
 from yibao.enrollment.models import (
@@ -55,6 +58,24 @@ def test_new_employees_are_enrolled_at_completion_with_maternity_where_the_unit_
     assert BaseDeclaration.objects.get(person=liu, unit=unit, year=2026).base == Decimal("5200.50")
     assert periods(Person.objects.get(id_number=NEW_ID2), insurance_type="310").get().start_date == \
         datetime.date(2026, 3, 10)
+
+
+def test_completing_a_new_employee_writes_its_audit_rows_in_one_statement_and_locks_only_the_unit(units, staff):
+    case = apply(current_item("taiyuan", "employee-enrollment-new"), applicant=units["coal"],
+                 form_data={"persons": [row(NEW_ID, "刘芳")]})
+    case = accept_case(case=case, staff=staff["xiaodian"]["accept"])
+    case = advance_case(case=case, staff=staff["xiaodian"]["review"], action="review", opinion="同意")
+    with CaptureQueriesContext(connection) as captured:
+        case = advance_case(case=case, staff=staff["xiaodian"]["review"], action="complete", opinion="同意")
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum(1 for sql in statements if sql.startswith('INSERT INTO "audit_auditentry"')) == 1
+    assert set(AuditEntry.objects.filter(after__case=case.number).values_list("action", flat=True)) == {
+        "enrollment.person.create", "enrollment.period.start", "enrollment.employees.enroll"}
+    assert AuditEntry.objects.filter(action="case.complete", object_id=case.number).exists()
+    locks = [sql for sql in statements if "FOR UPDATE" in sql]
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writers take the database in turn
+        # Only the unit's row: not the region's or the agency's it is read with.
+        assert locks and all('FOR UPDATE OF "enrollment_unit"' in sql for sql in locks), locks
 
 
 def test_a_unit_without_maternity_insurance_opens_310_only(units, staff):

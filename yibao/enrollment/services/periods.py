@@ -25,6 +25,7 @@ from yibao.enrollment.models import (
     Unit,
 )
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError, NotInsured
+from yibao.queries import one_or_none
 from yibao.transactions import nested_service
 
 BASIC_TYPES = (InsuranceType.EMPLOYEE_BASIC, InsuranceType.RESIDENT_BASIC)
@@ -50,7 +51,7 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
                   address: str = "", case_number: str = "") -> Person:
     """Find the person by ID number or create the record (人员基本信息)."""
     # Raw row: a merged-away record is refused below rather than silently redirected.
-    person = Person.objects.filter(id_number=id_number).first()
+    person = one_or_none(Person.objects.filter(id_number=id_number))
     if person is not None:
         if person.merged_into_id:
             raise EnrollmentError(f"证件号码 {id_number} 的记录已合并至另一记录，请使用保留的记录办理")
@@ -115,7 +116,8 @@ def start_period(*, person: Person, insurance_type: str, category: str, start_da
     return _first_period(person=person, insurance_type=insurance_type, category=category, start_date=start_date,
                          home_agency=home_agency, actor=actor, unit=unit, unit_code=unit_code,
                          case_number=case_number,
-                         open_account=not PersonalAccount.objects.filter(person=person).exists())
+                         open_account=insurance_type == InsuranceType.EMPLOYEE_BASIC
+                         and not PersonalAccount.objects.filter(person=person).exists())
 
 
 def _first_period(*, person: Person, insurance_type: str, category: str, start_date: date, home_agency: Agency,

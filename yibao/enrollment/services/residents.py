@@ -52,11 +52,12 @@ from yibao.enrollment.services.errors import (
 )
 from yibao.enrollment.services.periods import (
     active_periods,
-    ensure_person,
+    create_person,
     start_period,
     stop_period,
 )
 from yibao.ids import InvalidIdentifier
+from yibao.queries import one_or_none
 from yibao.transactions import nested_service
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "resident_rules.yaml"
@@ -131,7 +132,7 @@ def person_input(*, id_type: str, id_number: str, name: str, sex: str = "", birt
 def existing_person(data: PersonInput) -> Person | None:
     """The record under the ID number, refused if merged away or under another name."""
     # Raw row: a merged-away record is refused (see the docstring), not redirected.
-    person = Person.objects.filter(id_number=data.id_number).first()
+    person = one_or_none(Person.objects.filter(id_number=data.id_number))
     if person is None:
         return None
     if person.merged_into_id:
@@ -143,8 +144,9 @@ def existing_person(data: PersonInput) -> Person | None:
 
 
 def _new_person(*, data: PersonInput, region: Region, home_agency: Agency, actor: str, case_number: str) -> Person:
+    """The record of a person the check found unknown (under the caller's lock on the number)."""
     try:
-        return ensure_person(id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
+        return create_person(id_number=data.id_number, id_type=data.id_type, name=data.name, sex=data.sex,
                              birth_date=data.birth_date, region=region, home_agency=home_agency, actor=actor,
                              phone=data.phone, address=data.address, case_number=case_number)
     except IntegrityError as exc:  # a concurrent application created the record first
@@ -155,10 +157,12 @@ def _fee(region: Region) -> Decimal:
     return policy_for(region).resident_yearly_fee
 
 
-def _owe(*, person: Person, year: int, fee: Decimal, actor: str, case_number: str) -> Contribution:
-    """Record the yearly personal contribution owed for ``year`` (see the module docstring)."""
+def _owe(*, person: Person, year: int, fee: Decimal, actor: str, case_number: str,
+         created_here: bool = False) -> Contribution:
+    """Record the yearly personal contribution owed for ``year`` (see the module docstring);
+    ``created_here``: the person was created by this transaction and owes nothing yet."""
     month = date(year, 1, 1)
-    if Contribution.objects.filter(person=person, insurance_type=RESIDENT, month=month).exists():
+    if not created_here and Contribution.objects.filter(person=person, insurance_type=RESIDENT, month=month).exists():
         raise EnrollmentError(f"{person.name} 已登记 {year} 年度城乡居民医保缴费，不能重复登记")
     row = Contribution.objects.create(person=person, unit=None, month=month, insurance_type=RESIDENT,
                                       base=fee, unit_part=Decimal("0.00"), personal_part=fee, paid=False,
@@ -236,10 +240,11 @@ def enroll_resident(*, region: Region, home_agency: Agency, data: PersonInput, c
         raise EnrollmentError(f"字段 人员类别：「{category}」不是城乡居民的人员类别")
     if data.id_number:
         # Serialise two enrollments of one existing person (the check below reads its periods).
-        Person.objects.select_for_update().filter(id_number=data.id_number).first()
+        one_or_none(Person.objects.select_for_update().filter(id_number=data.id_number))
     plan = check_resident_enrollment(region=region, data=data, day=day,
                                      duplicate_resolution=duplicate_resolution, situations=situations)
     start = date(plan.coverage_year, 1, 1)
+    created = plan.person is None
     person = plan.person or _new_person(
         data=data, region=region, home_agency=home_agency, actor=actor, case_number=case_number)
     if plan.employee_period is not None:
@@ -250,8 +255,9 @@ def enroll_resident(*, region: Region, home_agency: Agency, data: PersonInput, c
         period = active_periods(person, RESIDENT).first()
     else:
         period = start_period(person=person, insurance_type=RESIDENT, category=category, start_date=start,
-                              home_agency=home_agency, actor=actor, case_number=case_number)
-    owed = _owe(person=person, year=plan.coverage_year, fee=_fee(region), actor=actor, case_number=case_number)
+                              home_agency=home_agency, actor=actor, case_number=case_number, created_here=created)
+    owed = _owe(person=person, year=plan.coverage_year, fee=_fee(region), actor=actor, case_number=case_number,
+                created_here=created)
     return person, period, owed
 
 
