@@ -111,3 +111,20 @@ def as_person_client(reimbursement, person, client):
                            content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
 
     return post, reimbursement
+
+
+def test_a_move_writes_the_case_and_its_event_together_or_neither(reimbursement, person, staff):
+    from yibao.cases.moves import move_row
+
+    case = submitted_case(reimbursement, person)
+    stale = Case.objects.get(pk=case.pk)
+    event = CaseEvent(case=case, action="refuse", from_status="submitted", to_status="refused", actor="测试")
+    assert move_row(case, from_status="submitted", values={"status": "refused", "refusal_reason": "测试"},
+                    event=event)
+    assert event.pk is not None and CaseEvent.objects.get(pk=event.pk).to_status == "refused"
+    assert Case.objects.get(pk=case.pk).status == "refused"
+
+    late = CaseEvent(case=case, action="accept", from_status="submitted", to_status="accepted", actor="测试")
+    assert not move_row(stale, from_status="submitted", values={"status": "accepted"}, event=late)
+    assert late.pk is None and not CaseEvent.objects.filter(case_id=case.pk, action="accept").exists()
+    assert Case.objects.get(pk=case.pk).status == "refused"

@@ -49,6 +49,7 @@ from yibao.evaluations.services import (
     rate_case,
 )
 from yibao.ledger.selectors import LedgerRow, ledger_rows
+from yibao.queries import CompiledRows
 from yibao.validation import IsoDate, PlainInt
 from yibao.workdays.calendar import provisional_note
 
@@ -515,6 +516,18 @@ def _summary(case: Case) -> dict:
 
 
 MATERIAL_STATES = dict(CaseMaterial.State.choices)
+EVENT_COLUMNS = ("action", "from_status", "to_status", "actor", "actor_role", "agency__name", "window__number",
+                 "channel", "opinion", "at")
+# The two reads of every action's answer, compiled once (yibao.queries.CompiledRows).
+_MATERIALS_OF_CASE = CompiledRows(
+    lambda case_id: CaseMaterial.objects.filter(case_id=case_id)
+    .order_by("position", "files__uploaded_at", "files__id")
+    .values_list("id", "position", "name", "required", "commitment_alternative", "use_commitment", "state",
+                 "problem", "files__original_name", "files__content_type", "files__size", "files__uploaded_at"),
+    -918273647)
+_EVENTS_OF_CASE = CompiledRows(
+    lambda case_id: CaseEvent.objects.filter(case_id=case_id).order_by("at", "id").values_list(*EVENT_COLUMNS),
+    -918273648)
 
 
 @dataclass
@@ -538,13 +551,8 @@ def _with_history(case: Case) -> tuple[Case, _History]:
     if case.just_filed is not None:
         return case, _history_just_filed(case.just_filed)
     materials: dict[int, dict] = {}
-    rows = (CaseMaterial.objects.filter(case_id=case.pk)
-            .order_by("position", "files__uploaded_at", "files__id")
-            .values_list("id", "position", "name", "required", "commitment_alternative", "use_commitment",
-                         "state", "problem", "files__original_name", "files__content_type", "files__size",
-                         "files__uploaded_at"))
     for (pk, position, name, required, alternative, commitment, state, problem,
-         file_name, file_type, file_size, uploaded_at) in rows:
+         file_name, file_type, file_size, uploaded_at) in _MATERIALS_OF_CASE.rows(case.pk):
         material = materials.setdefault(pk, {
             "position": position, "name": name, "required": required, "commitment_alternative": alternative,
             "use_commitment": commitment, "state": state, "state_label": MATERIAL_STATES.get(state, state),
@@ -552,9 +560,7 @@ def _with_history(case: Case) -> tuple[Case, _History]:
         if file_name is not None:
             material["files"].append({"name": file_name, "content_type": file_type, "size": file_size,
                                       "uploaded_at": uploaded_at})
-    events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("at", "id").values(
-        "action", "from_status", "to_status", "actor", "actor_role", "agency__name", "window__number",
-        "channel", "opinion", "at"))
+    events = [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in _EVENTS_OF_CASE.rows(case.pk)]
     noticed = any(event["action"] == "notice" for event in events)
     notices = list(CaseNotice.objects.filter(case_id=case.pk).select_related("agency")) if noticed else []
     return case, _History(list(materials.values()), events, notices)

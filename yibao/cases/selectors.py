@@ -18,6 +18,7 @@ from yibao.cases.models import Case, CaseStatus
 from yibao.cases.routing import may_accept
 from yibao.catalog.models import Item
 from yibao.ids import mask_resident_id
+from yibao.queries import CompiledRows
 from yibao.reference_rows import reference_row
 from yibao.workdays.calendar import add_working_days, count_working_days
 
@@ -32,11 +33,18 @@ def _base() -> QuerySet[Case]:
                                        "accepting_window")
 
 
-def _one_case(cases: QuerySet[Case]) -> Case | None:
-    """The case of ``cases`` (filtered on a unique key), its own row read alone and the rows its
-    summary shows (item and category, region, agencies, window) from ``yibao.reference_rows``:
-    one plain indexed read instead of five joins compiled and instantiated each time."""
-    found = list(cases.order_by()[:1])
+# A case by a unique key, its SQL compiled once (yibao.queries.CompiledRows).
+_CASE_BY_NUMBER = CompiledRows(lambda number: Case.objects.filter(number=number).order_by()[:1], "\x00number")
+_CASE_BY_PK = CompiledRows(lambda pk: Case.objects.filter(pk=pk).order_by()[:1], -918273645)
+_CASE_OF_USER = CompiledRows(
+    lambda user_id, number: Case.objects.filter(applicant_user_id=user_id, number=number).order_by()[:1],
+    -918273646, "\x00applicant-number")
+
+
+def _one_case(found: list[Case]) -> Case | None:
+    """The case found by a unique key (its own row read alone), with the rows its summary shows
+    (item and category, region, agencies, window) from ``yibao.reference_rows``: one plain
+    indexed read instead of five joins compiled and instantiated each time."""
     if not found:
         return None
     case = found[0]
@@ -52,7 +60,7 @@ def _one_case(cases: QuerySet[Case]) -> Case | None:
 
 def case_with_relations(pk: int) -> Case:
     """One case with the rows its summary shows (item, region, agencies) loaded."""
-    case = _one_case(Case.objects.filter(pk=pk))
+    case = _one_case(_CASE_BY_PK.instances(pk))
     if case is None:
         raise Case.DoesNotExist(f"办件 {pk} 不存在")
     return case
@@ -63,7 +71,9 @@ def cases_of_applicant(user) -> QuerySet[Case]:
 
 
 def case_of_applicant(user, number: str) -> Case | None:
-    return _one_case(Case.objects.filter(applicant_user=user, number=number))
+    if user is None or not user.is_authenticated:
+        return None
+    return _one_case(_CASE_OF_USER.instances(user.pk, number))
 
 
 def cases_visible_to_staff(staff: StaffMember) -> QuerySet[Case]:
@@ -74,7 +84,7 @@ def cases_visible_to_staff(staff: StaffMember) -> QuerySet[Case]:
 def case_for_staff(staff: StaffMember, number: str) -> Case | None:
     """A case this clerk may open: one of the agency's, or one awaiting acceptance
     that the agency may accept (a 通办 item brought to this window)."""
-    case = _one_case(Case.objects.filter(number=number))
+    case = _one_case(_CASE_BY_NUMBER.instances(number))
     if case is None:
         return None
     # Read for this request: an action may use this copy as it is (services._current).

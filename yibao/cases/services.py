@@ -37,6 +37,7 @@ from yibao.cases.models import (
     Channel,
     Outcome,
 )
+from yibao.cases.moves import move_row
 from yibao.cases.routing import may_accept, may_handle, recorded_name
 from yibao.cases.uploads import UploadRefused, store_upload
 from yibao.catalog.models import Item
@@ -165,14 +166,15 @@ def _actor_label(staff: StaffMember | None, user=None) -> str:
     return getattr(user, "username", "") or "匿名"
 
 
-def _event(case: Case, *, action: str, from_status: str, actor: str, role: str = "",
-           staff: StaffMember | None = None, window: Window | None = None, channel: str = "",
-           opinion: str = "") -> CaseEvent:
-    event = CaseEvent.objects.create(
-        case=case, action=action, from_status=from_status, to_status=case.status, actor=actor,
-        actor_role=role, agency=staff.agency if staff else None, window=window,
-        channel=channel or case.channel, opinion=opinion,
-    )
+def _new_event(case: Case, *, action: str, from_status: str, to_status: str, actor: str, role: str,
+               staff: StaffMember | None, window: Window | None, channel: str, opinion: str) -> CaseEvent:
+    return CaseEvent(case=case, action=action, from_status=from_status, to_status=to_status, actor=actor,
+                     actor_role=role, agency=staff.agency if staff else None, window=window,
+                     channel=channel or case.channel, opinion=opinion)
+
+
+def _audit_move(case: Case, *, action: str, from_status: str, actor: str, staff: StaffMember | None,
+                window: Window | None, channel: str, opinion: str) -> None:
     record_audit(
         actor=actor, action=f"case.{action}", object_type="Case", object_id=case.number,
         channel=channel or case.channel,
@@ -180,6 +182,16 @@ def _event(case: Case, *, action: str, from_status: str, actor: str, role: str =
         after={"status": case.status, "agency": staff.agency.code if staff else None,
                "window": window.number if window else None, "opinion": opinion or None},
     )
+
+
+def _event(case: Case, *, action: str, from_status: str, actor: str, role: str = "",
+           staff: StaffMember | None = None, window: Window | None = None, channel: str = "",
+           opinion: str = "") -> CaseEvent:
+    event = _new_event(case, action=action, from_status=from_status, to_status=case.status, actor=actor,
+                       role=role, staff=staff, window=window, channel=channel, opinion=opinion)
+    event.save(force_insert=True)
+    _audit_move(case, action=action, from_status=from_status, actor=actor, staff=staff, window=window,
+                channel=channel, opinion=opinion)
     return event
 
 
@@ -189,9 +201,11 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
     """Compare-and-set the case from its current (status, version) to ``to_status``."""
     from_status = case.status
     next_action, next_role = lifecycle.next_move(case.steps, to_status)
-    changed = Case.objects.filter(pk=case.pk, status=from_status, version=case.version).update(
-        status=to_status, version=F("version") + 1, next_action=next_action, next_role=next_role, **updates)
-    if changed != 1:
+    event = _new_event(case, action=action, from_status=from_status, to_status=to_status, actor=actor,
+                       role=role, staff=staff, window=window, channel=channel, opinion=opinion)
+    if not move_row(case, from_status=from_status, event=event, values={
+            "status": to_status, "version": F("version") + 1, "next_action": next_action,
+            "next_role": next_role, **updates}):
         raise CaseConflict(f"办件 {case.number} 已被他人处理（状态已变化），请刷新后重试")
     # The compare-and-set succeeded, so the row is exactly what was read plus these values:
     # apply them in memory rather than read the row back.
@@ -200,8 +214,8 @@ def _move(case: Case, *, action: str, to_status: str, actor: str, role: str = ""
     case.next_action, case.next_role = next_action, next_role
     for name, value in updates.items():
         setattr(case, name, value)
-    _event(case, action=action, from_status=from_status, actor=actor, role=role, staff=staff,
-           window=window, channel=channel, opinion=opinion)
+    _audit_move(case, action=action, from_status=from_status, actor=actor, staff=staff, window=window,
+                channel=channel, opinion=opinion)
     return case
 
 
