@@ -100,3 +100,14 @@ def test_a_kind_that_cannot_be_filed_today_is_skipped_with_its_reason(demo_city,
 
     assert [line.strip().split("：")[0] for line in lines[1:]] == ["跳过 职工参保登记(新参)", "跳过 城乡居民参保登记（窗口录入）"]
     assert not ApiToken.objects.filter(name="bench cases", revoked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tables_cases_write_are_vacuumed_before_a_timed_run_on_postgresql():
+    from django.db import connection
+
+    note = cases.vacuum_written_tables()
+    if connection.vendor == "postgresql":  # VACUUM ran (outside any transaction) and the note says so
+        assert note.startswith("已先 VACUUM (ANALYZE)") and "autovacuum=" in note
+    else:  # SQLite: nothing to vacuum between runs
+        assert note == ""

@@ -540,10 +540,11 @@ class _History:
 def _with_history(case: Case) -> tuple[Case, _History]:
     """The case (as the action or selector left it) with its materials, files, events and notices.
 
-    Two queries, three when the case has had a notice: materials with their files in one
-    (LEFT JOIN), events with their agency and window in the other. The case row itself is not
-    read again (the services apply their compare-and-set in memory); a case loaded without its
-    related rows (an action's own read) gets them in one more query.
+    Two queries compiled once per process, three when the case has had a notice: materials with
+    their files in one (LEFT JOIN), events with their agency and window in the other; none right
+    after the submission (``Case.just_filed``). The case row itself is not read again (the
+    services apply their compare-and-set in memory); a case loaded without its related rows gets
+    them from the reference rows.
     """
     if not all(getattr(Case, name).is_cached(case) or getattr(case, f"{name}_id") is None
                for name in ("item", "region", "home_agency", "accepting_agency")):

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from yibao.agencies.models import Agency, Region, StaffMember
-from yibao.queries import one_or_none
+from yibao.queries import CompiledRows
+from yibao.reference_rows import reference_row
 
 from .models import (
     BaopanUpload,
@@ -23,13 +24,42 @@ CONTRIBUTION_FIELDS = ("month", "insurance_type", "base", "unit_part", "personal
                        "unit_id")
 
 
+# The record under an ID number or a USCC, read by every enrollment action: compiled once
+# (yibao.queries.CompiledRows), the region and agency it points at from the reference rows.
+_PERSON_ROW = CompiledRows(lambda number: Person.objects.filter(id_number=number).order_by()[:1], "\x00id-number")
+_UNIT_ROW = CompiledRows(lambda uscc: Unit.objects.filter(uscc=uscc).order_by()[:1], "\x00uscc")
+
+
+def person_row(id_number: str) -> Person | None:
+    """The record under this very ID number, a merged-away one included (``person_by_id_number``
+    follows a merge; imports and checks that refuse a merged record read this one)."""
+    found = _PERSON_ROW.instances(id_number)
+    return found[0] if found else None
+
+
+def unit_row(uscc: str) -> Unit | None:
+    """The unit registered under this USCC, its region and home agency loaded, or None."""
+    found = _UNIT_ROW.instances(uscc)
+    if not found:
+        return None
+    unit = found[0]
+    unit.region = reference_row(Region, unit.region_id)
+    unit.home_agency = reference_row(Agency, unit.home_agency_id)
+    return unit
+
+
 def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str) -> Agency | None:
     """The active home agency the applicant's enrollment record in ``region`` names, if any
     (registered with the case engine's routing by EnrollmentConfig.ready)."""
-    records = (Person.objects.filter(id_number=id_number) if applicant_kind == "person"
-               else Unit.objects.filter(uscc=id_number))
-    record = one_or_none(records.filter(region=region, home_agency__is_active=True).select_related("home_agency"))
-    return record.home_agency if record is not None else None
+    record = person_row(id_number) if applicant_kind == "person" else _first(_UNIT_ROW.instances(id_number))
+    if record is None or record.region_id != region.pk:
+        return None
+    home = reference_row(Agency, record.home_agency_id)
+    return home if home.is_active else None
+
+
+def _first(found: list):
+    return found[0] if found else None
 
 
 def enrolled_name(*, applicant_kind: str, id_number: str) -> str | None:

@@ -27,6 +27,7 @@ from yibao.cases.handlers import Effect, HandlerRefusal, register
 from yibao.cases.models import Channel
 from yibao.enrollment.handlers.base import EnrollmentHandler, use_new_phone_code
 from yibao.enrollment.models import Unit
+from yibao.enrollment.selectors import unit_row
 from yibao.enrollment.services import UnitAlreadyRegistered, register_unit
 from yibao.enrollment.services.errors import EnrollmentError
 from yibao.enrollment.services.units import (
@@ -42,7 +43,6 @@ from yibao.enrollment.services.units import (
     unit_change_needs_review,
 )
 from yibao.ids import InvalidIdentifier, validate_resident_id, validate_uscc
-from yibao.queries import one_or_none
 
 # 险种 chosen on form 表1 (Changzhi reference form 基本医疗保险单位参保信息登记表).
 InsuranceType = Literal["职工基本医疗保险", "生育保险", "补充医疗保险", "公务员医疗补助", "大额医疗费用补助"]
@@ -67,7 +67,7 @@ def applicant_unit(case) -> Unit:
     """The unit that applies: a registered unit of the case's region, by the applicant's USCC."""
     if case.applicant_kind != "unit":
         raise HandlerRefusal("本事项须由参保单位申请（申请人类型：单位）")
-    unit = one_or_none(Unit.objects.filter(uscc=case.applicant_id_number).select_related("region", "home_agency"))
+    unit = unit_row(case.applicant_id_number)
     if unit is None or unit.region_id != case.region_id:
         raise HandlerRefusal(f"统一社会信用代码 {case.applicant_id_number} 未在{case.region.name}登记参保，"
                              "请先办理单位参保登记")

@@ -59,6 +59,7 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.policies import policy_for
 from yibao.enrollment.rules_files import EmployeeRules, load_rules_file
+from yibao.enrollment.selectors import person_row
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError
 from yibao.enrollment.services.periods import (
     active_periods,
@@ -68,7 +69,6 @@ from yibao.enrollment.services.periods import (
     stop_period,
 )
 from yibao.ids import InvalidIdentifier
-from yibao.queries import one_or_none
 from yibao.transactions import nested_service
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "employee_rules.yaml"
@@ -348,7 +348,7 @@ def _checked_enrollment_rows(*, unit: Unit, rows: list[dict], resume: bool,
             problems.append(f"{label} 人员类别：新参、续保只登记在职职工，退休请办理在职转退休")
             continue
         # Raw row: a merged-away number on an import row is refused by _enrollment_problem, not redirected.
-        person = one_or_none(Person.objects.filter(id_number=row.id_number))
+        person = person_row(row.id_number)
         problem = _enrollment_problem(row, person, unit=unit, resume=resume,
                                       duplicate_resolution=duplicate_resolution)
         if problem:

@@ -24,8 +24,8 @@ from yibao.enrollment.models import (
     PersonalAccount,
     Unit,
 )
+from yibao.enrollment.selectors import person_row
 from yibao.enrollment.services.errors import DuplicateInsurance, EnrollmentError, NotInsured
-from yibao.queries import one_or_none
 from yibao.transactions import nested_service
 
 BASIC_TYPES = (InsuranceType.EMPLOYEE_BASIC, InsuranceType.RESIDENT_BASIC)
@@ -51,7 +51,7 @@ def ensure_person(*, id_number: str, name: str, sex: str, birth_date: date, regi
                   address: str = "", case_number: str = "") -> Person:
     """Find the person by ID number or create the record (人员基本信息)."""
     # Raw row: a merged-away record is refused below rather than silently redirected.
-    person = one_or_none(Person.objects.filter(id_number=id_number))
+    person = person_row(id_number)
     if person is not None:
         if person.merged_into_id:
             raise EnrollmentError(f"证件号码 {id_number} 的记录已合并至另一记录，请使用保留的记录办理")

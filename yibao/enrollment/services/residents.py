@@ -44,6 +44,7 @@ from yibao.enrollment.models import (
 )
 from yibao.enrollment.policies import policy_for, resident_window
 from yibao.enrollment.rules_files import ResidentRules, load_rules_file
+from yibao.enrollment.selectors import person_row
 from yibao.enrollment.services.errors import (
     DuplicateInsurance,
     EnrollmentError,
@@ -132,7 +133,7 @@ def person_input(*, id_type: str, id_number: str, name: str, sex: str = "", birt
 def existing_person(data: PersonInput) -> Person | None:
     """The record under the ID number, refused if merged away or under another name."""
     # Raw row: a merged-away record is refused (see the docstring), not redirected.
-    person = one_or_none(Person.objects.filter(id_number=data.id_number))
+    person = person_row(data.id_number)
     if person is None:
         return None
     if person.merged_into_id:
