@@ -45,4 +45,7 @@ cat <<TXT
  （按 Ctrl+C 停止）
 ================================================================
 TXT
-exec .venv/bin/gunicorn yibao.wsgi:application --bind "${YIBAO_HOST}:${YIBAO_PORT}" --workers "${YIBAO_WORKERS:-3}" --access-logfile -
+# One process per core with four threads each: the sizing under which the benchmark's Django
+# application served the most (docs/benchmarks.md); YIBAO_WORKERS / YIBAO_THREADS change it.
+exec .venv/bin/gunicorn yibao.wsgi:application --bind "${YIBAO_HOST}:${YIBAO_PORT}" \
+  --workers "${YIBAO_WORKERS:-$(nproc)}" --worker-class gthread --threads "${YIBAO_THREADS:-4}" --access-logfile -

@@ -6,6 +6,7 @@ No test asserts a speed: the figures are measured by hand (docs/benchmarks.md).
 
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -103,6 +104,12 @@ def test_gunicorn_is_started_like_serve_sh_with_keep_alive_threads():
     assert gthread[1:4] == ["-m", "gunicorn", "yibao.wsgi:application"]
     assert gthread[gthread.index("--bind") + 1] == "127.0.0.1:8123"
     assert gthread[gthread.index("--threads") + 1] == "4" and "--threads" not in sync
+
+
+def test_serve_sh_sizes_gunicorn_as_the_benchmark_does():
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "serve.sh").read_text()
+    assert '--workers "${YIBAO_WORKERS:-$(nproc)}"' in script
+    assert '--worker-class gthread --threads "${YIBAO_THREADS:-4}"' in script
 
 
 @pytest.mark.django_db
