@@ -51,15 +51,11 @@ def unit_row(uscc: str) -> Unit | None:
 def enrolled_home_agency(*, region: Region, applicant_kind: str, id_number: str) -> Agency | None:
     """The active home agency the applicant's enrollment record in ``region`` names, if any
     (registered with the case engine's routing by EnrollmentConfig.ready)."""
-    record = person_row(id_number) if applicant_kind == "person" else _first(_UNIT_ROW.instances(id_number))
+    record = person_row(id_number) if applicant_kind == "person" else unit_row(id_number)
     if record is None or record.region_id != region.pk:
         return None
     home = reference_row(Agency, record.home_agency_id)
     return home if home.is_active else None
-
-
-def _first(found: list):
-    return found[0] if found else None
 
 
 def enrolled_name(*, applicant_kind: str, id_number: str) -> str | None:
